@@ -1,0 +1,58 @@
+"""Shared fixtures: help-text fixtures and fake binaries launched through sys.executable."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HELP_DIR = FIXTURES / "help"
+
+
+def help_fixture(name: str) -> str:
+    """A captured or synthetic help text by file stem, e.g. ``real-b11434``."""
+    return (HELP_DIR / f"{name}.txt").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class FakeBinary:
+    """A Python script standing in for llama-server; run it with ``wrapper``."""
+
+    path: Path
+
+    @property
+    def wrapper(self) -> list[str]:
+        return [sys.executable]
+
+    def cli_args(self) -> list[str]:
+        return [str(self.path), "--wrapper", f'"{sys.executable}"' if " " in sys.executable else sys.executable]
+
+
+@pytest.fixture
+def fake_binary(tmp_path: Path):
+    """Factory: ``fake_binary(help=..., version=..., body=...)`` writes a fake llama-server.
+
+    ``body`` is Python run before anything is printed (to hang, crash or spawn children).
+    """
+    counter = iter(range(1000))
+
+    def make(help: str = "", version: str = "version: 0.1.1-dev (build 1, commit abc)", *, body: str = "",
+             exit_code: int = 0, stderr: str = "") -> FakeBinary:
+        path = tmp_path / f"fake-llama-server-{next(counter)}.py"
+        tail = (
+            "if '--version' in sys.argv:\n"
+            f"    sys.stderr.write({version!r} + '\\n')\n"
+            "    sys.exit(0)\n"
+            f"sys.stdout.write({help!r})\n"
+            f"sys.stderr.write({stderr!r})\n"
+            f"sys.exit({exit_code})\n"
+        )
+        script = "import os, signal, subprocess, sys, time\n" + textwrap.dedent(body).strip() + "\n" + tail
+        path.write_text(script, encoding="utf-8")
+        return FakeBinary(path)
+
+    return make

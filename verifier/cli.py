@@ -1,0 +1,171 @@
+"""``python -m verifier``: wires arguments to probe, checks and reporters. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Sequence
+
+from verifier import __version__
+from verifier.checks import CHECKS, select_checks, run_checks
+from verifier.errors import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, VerifierError
+from verifier.probe import DEFAULT_TIMEOUT, probe
+from verifier.report import BinaryReport, Report
+from verifier.util import gha
+
+EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  every check passed
+  {EXIT_FAILED}  a check failed (diff: B lost something A's checks relied on)
+  {EXIT_ERROR}  could not verify: missing path, a directory, not executable, wrong
+     architecture, timeout, killed by a signal, no recognisable help, bad arguments
+"""
+
+CHECK_LIST = "checks:\n" + "\n".join(
+    f"  {c.id:<18}{c.summary}{'' if c.default else ' (optional: --require ' + c.id + ')'}" for c in CHECKS.values()
+)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print a JSON report on stdout")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"stop a binary that runs longer than this (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--require", action="append", default=[], metavar="CHECK",
+                        help="also run this optional check (repeatable, or comma-separated)")
+    parser.add_argument("--skip", action="append", default=[], metavar="CHECK",
+                        help="do not run this check (repeatable, or comma-separated)")
+    parser.add_argument("--wrapper", default="", metavar="CMD",
+                        help="run binaries through this command, e.g. 'qemu-aarch64' or an interpreter")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m verifier",
+        description="Verify that a llama-server binary really has the speculative-decoding "
+        "arguments an application will send it (real arguments, not removed-argument stubs).",
+        epilog=f"{CHECK_LIST}\n\nother commands:\n  diff A B   what changed between two binaries "
+        f"(python -m verifier diff --help)\n\n{EXIT_CODES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("binaries", nargs="+", metavar="BINARY", type=Path, help="llama-server executable(s)")
+    _add_common(parser)
+    parser.add_argument("--version", action="version", version=f"llama-server-verifier {__version__}")
+    return parser
+
+
+def build_diff_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m verifier diff",
+        description="What changed between binary A and binary B: arguments added, removed, turned "
+        "into stubs, spec types, defaults. Exit 1 when B fails a check A passed.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("a", metavar="A", type=Path)
+    parser.add_argument("b", metavar="B", type=Path)
+    _add_common(parser)
+    return parser
+
+
+def split_command(text: str) -> list[str]:
+    """Split a command line the way this platform's shell would (keeps Windows backslashes)."""
+    if os.name != "nt":
+        return shlex.split(text)
+    return [part[1:-1] if len(part) > 1 and part[0] == part[-1] == '"' else part
+            for part in shlex.split(text, posix=False)]
+
+
+def _split_ids(values: list[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _check_ids(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[str, ...]:
+    try:
+        return select_checks(_split_ids(args.require), _split_ids(args.skip))
+    except KeyError as exc:
+        parser.error(f"unknown check {exc.args[0]}; known: {', '.join(CHECKS)}")
+        raise  # unreachable: parser.error exits
+
+
+def verify_binary(path: Path, check_ids: Sequence[str], *, timeout: float,
+                  wrapper: Sequence[str] = ()) -> BinaryReport:
+    """Probe and check one binary; an unverifiable one gets ``error`` instead of raising."""
+    try:
+        caps = probe(path, timeout=timeout, wrapper=wrapper).capabilities
+    except VerifierError as exc:
+        return BinaryReport(path, error=exc.message)
+    return BinaryReport(path, caps, run_checks(caps, check_ids))
+
+
+def exit_code(report: Report) -> int:
+    if report.errors or not report.binaries:
+        return EXIT_ERROR
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def emit(report: Report, *, as_json: bool, heading: str = "llama-server verifier") -> int:
+    """Print the report (and, in Actions, the step summary and annotations); return the exit code."""
+    from verifier import reporters
+
+    for b in report.errors:
+        print(f"error: {b.error}", file=sys.stderr)
+    print(reporters.format_json(report) if as_json else reporters.format_text(report))
+    if gha.in_actions():
+        gha.append_step_summary(reporters.format_markdown(report, heading=heading))
+        stream = sys.stderr if as_json else sys.stdout
+        for line in reporters.format_annotations(report):
+            print(line, file=stream)
+    return exit_code(report)
+
+
+def run_verify(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ids = _check_ids(args, parser)
+    wrapper = split_command(args.wrapper)
+    with ThreadPoolExecutor(max_workers=min(4, len(args.binaries))) as pool:
+        reports = list(pool.map(lambda p: verify_binary(p, ids, timeout=args.timeout, wrapper=wrapper), args.binaries))
+    return emit(Report(reports), as_json=args.json)
+
+
+def run_diff(argv: Sequence[str]) -> int:
+    from verifier.drift import diff, format_drift
+
+    parser = build_diff_parser()
+    args = parser.parse_args(argv)
+    ids = _check_ids(args, parser)
+    wrapper = split_command(args.wrapper)
+    caps = []
+    for path in (args.a, args.b):
+        try:
+            caps.append(probe(path, timeout=args.timeout, wrapper=wrapper).capabilities)
+        except VerifierError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return EXIT_ERROR
+    drift = diff(caps[0], caps[1], ids)
+    if args.json:
+        print(json.dumps({"a": str(args.a), "b": str(args.b), **drift.to_dict()}, indent=2))
+    else:
+        print(format_drift(drift, str(args.a), str(args.b)))
+    return EXIT_FAILED if drift.lost_required else EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = COMMANDS.get(args[0]) if args else None
+    try:
+        return command(args[1:]) if command else run_verify(args)
+    except VerifierError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

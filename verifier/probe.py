@@ -1,0 +1,127 @@
+"""Run a ``llama-server`` binary for its ``--help`` and ``--version`` and build its Capabilities.
+
+Every run: no shell, empty stdin, a fresh temporary working directory, a timeout that kills
+the whole process group. Results are cached per process by (path, size, mtime).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from verifier.capabilities import Capabilities, Version
+from verifier.errors import VerifierError
+from verifier.helptext import HelpText, parse_help
+from verifier.util import binfmt
+from verifier.util.process import Completed, ProcessTimeout, run
+
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    path: Path
+    help_output: str
+    version_output: str
+    capabilities: Capabilities
+
+
+_cache: dict[tuple[object, ...], ProbeResult] = {}
+
+
+def is_executable(path: Path) -> bool:
+    if sys.platform == "win32":
+        exts = os.environ.get("PATHEXT", ".COM;.EXE;.BAT;.CMD").lower().split(";")
+        return path.suffix.lower() in exts
+    return os.access(path, os.X_OK)
+
+
+def check_runnable(path: Path, *, wrapped: bool = False) -> Path:
+    """Resolve ``path`` and fail with one clear line unless it is a file we can run."""
+    if not path.exists():
+        raise VerifierError(f"{path}: no such file")
+    if path.is_dir():
+        raise VerifierError(f"{path}: is a directory, not a llama-server binary")
+    if not path.is_file():
+        raise VerifierError(f"{path}: not a regular file")
+    if not wrapped and not is_executable(path):
+        raise VerifierError(f"{path}: not executable (chmod +x it, or check the archive kept its mode)")
+    return path.resolve()
+
+
+def _exec_error(path: Path, exc: OSError) -> VerifierError:
+    wrong_format = exc.errno == errno.ENOEXEC or getattr(exc, "winerror", None) in (193, 216)
+    if wrong_format:
+        found = binfmt.executable_format(path)
+        if found:
+            kind, arch = found
+            return VerifierError(f"{path}: wrong architecture: {kind} binary for {arch}, this host is {binfmt.host_arch()}")
+        return VerifierError(f"{path}: cannot run: not a program for this host (exec format error)")
+    return VerifierError(f"{path}: cannot run: {exc.strerror or exc}")
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+def run_binary(path: Path, args: Sequence[str], *, timeout: float,
+               wrapper: Sequence[str] = ()) -> Completed:
+    """Run ``path args`` in an empty temporary directory; errors become VerifierError."""
+    argv = [*wrapper, str(path), *args]
+    with tempfile.TemporaryDirectory(prefix="llama-server-verifier-") as cwd:
+        try:
+            return run(argv, timeout=timeout, cwd=cwd)
+        except ProcessTimeout:
+            raise VerifierError(
+                f"{path}: timed out after {timeout:g}s running {' '.join(args)}; the process was killed"
+            ) from None
+        except OSError as exc:
+            raise _exec_error(path, exc) from None
+
+
+def _parse_help(path: Path, done: Completed) -> tuple[str, HelpText]:
+    """The help as printed (stdout, else stderr) and parsed; raises when there is none."""
+    if done.signal_name:
+        raise VerifierError(f"{path}: killed by {done.signal_name} while printing --help")
+    for text in (done.stdout, done.stderr):
+        parsed = parse_help(text)
+        if parsed.entries:
+            return text, parsed
+    detail = _last_line(done.stderr) or _last_line(done.stdout)
+    if done.returncode != 0:
+        raise VerifierError(
+            f"{path}: exited with code {done.returncode} and printed no help" + (f": {detail}" if detail else "")
+        )
+    raise VerifierError(f"{path}: printed no recognisable llama-server --help output")
+
+
+def probe(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT, wrapper: Sequence[str] = ()) -> ProbeResult:
+    """Probe one binary. Raises :class:`VerifierError` when it cannot be verified."""
+    given = Path(path)
+    resolved = check_runnable(given, wrapped=bool(wrapper))
+    stat = resolved.stat()
+    key = (str(resolved), stat.st_size, stat.st_mtime_ns, tuple(wrapper))
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        help_future = pool.submit(run_binary, given, ["--help"], timeout=timeout, wrapper=wrapper)
+        version_future = pool.submit(run_binary, given, ["--version"], timeout=timeout, wrapper=wrapper)
+        help_done = help_future.result()
+        try:
+            version_done: Completed | None = version_future.result()
+        except VerifierError:
+            version_done = None  # an old or odd --version is not a reason to give up
+    help_output, parsed = _parse_help(given, help_done)
+    version_output = (version_done.stderr + "\n" + version_done.stdout) if version_done else ""
+    capabilities = Capabilities(parsed, Version.parse(version_output))
+    result = ProbeResult(given, help_output, version_output, capabilities)
+    _cache[key] = result
+    return result

@@ -1,0 +1,60 @@
+"""The report model: what was verified and the verdict. Reporters only format this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verifier.capabilities import Capabilities
+from verifier.checks import CheckResult
+
+
+@dataclass
+class BinaryReport:
+    """One binary: its capabilities and check results, or why it could not be verified."""
+
+    path: Path
+    capabilities: Capabilities | None = None
+    checks: list[CheckResult] = field(default_factory=list)
+    error: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+    """Keys other features add to this binary's JSON object (e.g. ``asset``, ``argv``)."""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(c.ok for c in self.checks)
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [c for c in self.checks if not c.ok]
+
+    def to_dict(self) -> dict[str, object]:
+        caps = self.capabilities
+        data: dict[str, object] = {
+            "path": str(self.path),
+            "ok": self.ok,
+            "version": caps.version.text if caps and caps.version else None,
+            "build": caps.build if caps else None,
+            "capabilities": caps.summary() if caps else None,
+            "checks": [{"id": c.id, "ok": c.ok, "detail": c.detail} for c in self.checks],
+        }
+        if self.error is not None:
+            data["error"] = self.error
+        data.update(self.extra)
+        return data
+
+
+@dataclass
+class Report:
+    binaries: list[BinaryReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.binaries) and all(b.ok for b in self.binaries)
+
+    @property
+    def errors(self) -> list[BinaryReport]:
+        return [b for b in self.binaries if b.error is not None]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"ok": self.ok, "binaries": [b.to_dict() for b in self.binaries]}

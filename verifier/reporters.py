@@ -1,0 +1,88 @@
+"""Turn a Report into text, JSON, a markdown step summary, or Actions annotations.
+
+Reporters only format: they neither run checks nor write files.
+"""
+
+from __future__ import annotations
+
+import json
+
+from verifier.report import BinaryReport, Report
+from verifier.util.gha import annotation, md_cell
+
+ANNOTATION_LIMIT = 10
+"""The runner shows at most ten annotations of a level per step."""
+
+
+def _caps_line(b: BinaryReport) -> str | None:
+    caps = b.capabilities
+    if caps is None:
+        return None
+    s = caps.summary()
+    flags = [f"{k}={v if v is not None else '-'}" for k, v in s.items() if k != "spec_types" and not isinstance(v, bool)]
+    flags += [k.replace("supports_", "") for k, v in s.items() if v is True]
+    return "capabilities: " + ", ".join(flags)
+
+
+def _title(b: BinaryReport) -> str:
+    caps = b.capabilities
+    version = caps.version.text if caps and caps.version else "version unknown"
+    return f"{b.path}  ({version})"
+
+
+def format_text(report: Report) -> str:
+    lines: list[str] = []
+    for b in report.binaries:
+        lines.append(_title(b))
+        if b.error is not None:
+            lines.append(f"  ERROR  {b.error}")
+        width = max((len(c.id) for c in b.checks), default=0)
+        for c in b.checks:
+            lines.append(f"  {'PASS' if c.ok else 'FAIL'}   {c.id:<{width}}  {c.detail}")
+        caps_line = _caps_line(b)
+        if caps_line:
+            lines.append(f"  {caps_line}")
+        lines.append(f"  verdict: {'PASS' if b.ok else ('ERROR' if b.error else 'FAIL')}")
+        lines.append("")
+    n = len(report.binaries)
+    passed = sum(b.ok for b in report.binaries)
+    errors = len(report.errors)
+    failed = n - passed - errors
+    tail = f"{n} binar{'y' if n == 1 else 'ies'}: {passed} passed, {failed} failed"
+    lines.append(tail + (f", {errors} could not be verified" if errors else ""))
+    return "\n".join(lines)
+
+
+def format_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2)
+
+
+def format_markdown(report: Report, *, heading: str = "llama-server verifier") -> str:
+    """A step-summary table: one row per check, binaries as groups."""
+    out = [f"### {heading}: {'✅ passed' if report.ok else '❌ failed'}", "",
+           "| binary | version | check | result | detail |", "|---|---|---|---|---|"]
+    for b in report.binaries:
+        caps = b.capabilities
+        version = md_cell(caps.version.text) if caps and caps.version else "?"
+        path = f"`{md_cell(str(b.path))}`"
+        if b.error is not None:
+            out.append(f"| {path} | {version} | - | ⚠️ error | {md_cell(b.error)} |")
+        for c in b.checks:
+            out.append(f"| {path} | {version} | `{c.id}` | {'✅' if c.ok else '❌'} | {md_cell(c.detail)} |")
+    return "\n".join(out) + "\n"
+
+
+def format_annotations(report: Report) -> list[str]:
+    """``::error`` lines for failed checks and unverifiable binaries, at most the runner's limit."""
+    found: list[str] = []
+    for b in report.binaries:
+        if b.error is not None:
+            found.append(annotation("error", b.error, title=f"cannot verify {b.path.name}"))
+        for c in b.failed:
+            found.append(annotation("error", f"{b.path}: {c.detail}", title=f"{c.id} failed"))
+    if len(found) > ANNOTATION_LIMIT:
+        extra = len(found) - ANNOTATION_LIMIT + 1
+        found = found[: ANNOTATION_LIMIT - 1] + [
+            annotation("error", f"{extra} more failures; see the step summary", title="more failures")
+        ]
+    return found

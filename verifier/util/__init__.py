@@ -1,0 +1,1 @@
+"""Small platform helpers that know nothing of llama.cpp."""
