@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from verifier import __version__
-from verifier.checks import CHECKS, select_checks, run_checks
+from verifier.checks import CHECKS, select_checks
 from verifier.errors import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, VerifierError
 from verifier.probe import DEFAULT_TIMEOUT, probe
-from verifier.report import BinaryReport, Report
+from verifier.report import Report
 from verifier.util import gha
+from verifier.verify import verify_binary
 
 EXIT_CODES = f"""\
 exit codes:
@@ -49,11 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Verify that a llama-server binary really has the speculative-decoding "
         "arguments an application will send it (real arguments, not removed-argument stubs).",
         epilog=f"{CHECK_LIST}\n\nother commands:\n  diff A B   what changed between two binaries "
-        f"(python -m verifier diff --help)\n\n{EXIT_CODES}",
+        f"(python -m verifier diff --help)\n  resolve    print the speculative argv for a binary, model, mode "
+        f"and device (python -m verifier resolve --help)\n\n{EXIT_CODES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("binaries", nargs="+", metavar="BINARY", type=Path, help="llama-server executable(s)")
     _add_common(parser)
+    parser.add_argument("--argv", action="store_true",
+                        help="also prove the binary's parser accepts every argv the resolver emits for it")
     parser.add_argument("--version", action="version", version=f"llama-server-verifier {__version__}")
     return parser
 
@@ -92,16 +96,6 @@ def _check_ids(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tup
         raise  # unreachable: parser.error exits
 
 
-def verify_binary(path: Path, check_ids: Sequence[str], *, timeout: float,
-                  wrapper: Sequence[str] = ()) -> BinaryReport:
-    """Probe and check one binary; an unverifiable one gets ``error`` instead of raising."""
-    try:
-        caps = probe(path, timeout=timeout, wrapper=wrapper).capabilities
-    except VerifierError as exc:
-        return BinaryReport(path, error=exc.message)
-    return BinaryReport(path, caps, run_checks(caps, check_ids))
-
-
 def exit_code(report: Report) -> int:
     if report.errors or not report.binaries:
         return EXIT_ERROR
@@ -129,7 +123,8 @@ def run_verify(argv: Sequence[str]) -> int:
     ids = _check_ids(args, parser)
     wrapper = split_command(args.wrapper)
     with ThreadPoolExecutor(max_workers=min(4, len(args.binaries))) as pool:
-        reports = list(pool.map(lambda p: verify_binary(p, ids, timeout=args.timeout, wrapper=wrapper), args.binaries))
+        reports = list(pool.map(
+            lambda p: verify_binary(p, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv), args.binaries))
     return emit(Report(reports), as_json=args.json)
 
 
@@ -155,7 +150,66 @@ def run_diff(argv: Sequence[str]) -> int:
     return EXIT_FAILED if drift.lost_required else EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff}
+def build_resolve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m verifier resolve",
+        description="Print the speculative-decoding argv the resolver emits for this binary, model, mode "
+        "and device (for callers that are not Python). Warnings go to stderr.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--binary", required=True, type=Path, help="the llama-server whose capabilities count")
+    model = parser.add_mutually_exclusive_group(required=True)
+    model.add_argument("--model", type=Path, metavar="M.gguf", help="read MTP layers and size from this GGUF")
+    model.add_argument("--size", type=float, metavar="BILLIONS", help="model size, when there is no GGUF at hand")
+    parser.add_argument("--mtp", action="store_true", help="with --size: the model has MTP layers")
+    parser.add_argument("--model-id", help="model id (its -MTP marker and size pattern are fallbacks)")
+    parser.add_argument("--mode", default="auto", help="auto, mtp, ngram, mtp+ngram, off, ngram-simple, "
+                        "ngram-map-k, ngram-map-k4v (and their aliases)")
+    device = parser.add_mutually_exclusive_group(required=True)
+    device.add_argument("--gpu", action="store_true")
+    device.add_argument("--cpu", action="store_true")
+    parser.add_argument("--n-max", type=int, metavar="N", help="draft tokens for MTP, 1..16")
+    parser.add_argument("--p-min", type=float, metavar="P", help="minimum draft probability for MTP, 0..1")
+    parser.add_argument("--extra-args", default="", metavar="ARGS", help="the user's own llama-server args")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--wrapper", default="", metavar="CMD")
+    return parser
+
+
+def run_resolve(argv: Sequence[str]) -> int:
+    from verifier.spec import GGUFError, ModelInfo, SpecRequest, resolve
+
+    parser = build_resolve_parser()
+    args = parser.parse_args(argv)
+    try:
+        request = SpecRequest(args.mode, args.n_max, args.p_min)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.model is not None:
+        try:
+            model = ModelInfo.from_gguf(args.model, args.model_id)
+        except (OSError, GGUFError) as exc:
+            raise VerifierError(str(exc)) from None
+    else:
+        named = ModelInfo.from_name(args.model_id)
+        model = ModelInfo(args.mtp or named.is_mtp, args.size)
+    caps = probe(args.binary, timeout=args.timeout, wrapper=split_command(args.wrapper)).capabilities
+    extra = split_command(args.extra_args)
+    resolution = resolve(caps, request, model, gpu=args.gpu, extra_args=extra)
+    for warning in resolution.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"argv": resolution.argv, "mode": resolution.mode, "engine": resolution.engine,
+                          "draft_n_max": resolution.draft_n_max, "warnings": resolution.warnings,
+                          "model": {"is_mtp": model.is_mtp, "size_b": model.size_b, "arch": model.arch}}, indent=2))
+    else:
+        print(shlex.join(resolution.argv))
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verifier.capabilities import Capabilities
 from verifier.checks import CheckResult
+
+if TYPE_CHECKING:
+    from verifier.acceptance import ArgvResult
 
 
 @dataclass
@@ -17,8 +21,10 @@ class BinaryReport:
     capabilities: Capabilities | None = None
     checks: list[CheckResult] = field(default_factory=list)
     error: str | None = None
+    argv_results: list[ArgvResult] = field(default_factory=list)
+    """With ``--argv``: each resolver case and the binary parser's verdict on its argv."""
     extra: dict[str, object] = field(default_factory=dict)
-    """Keys other features add to this binary's JSON object (e.g. ``asset``, ``argv``)."""
+    """Keys other features add to this binary's JSON object (e.g. ``asset``)."""
 
     @property
     def ok(self) -> bool:
@@ -40,6 +46,8 @@ class BinaryReport:
         }
         if self.error is not None:
             data["error"] = self.error
+        if self.argv_results:
+            data["argv"] = [r.to_dict() for r in self.argv_results]
         data.update(self.extra)
         return data
 

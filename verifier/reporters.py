@@ -39,6 +39,12 @@ def format_text(report: Report) -> str:
         width = max((len(c.id) for c in b.checks), default=0)
         for c in b.checks:
             lines.append(f"  {'PASS' if c.ok else 'FAIL'}   {c.id:<{width}}  {c.detail}")
+        for r in b.argv_results:
+            flags = " ".join(r.resolution.argv) or "(no speculative flags" + (
+                f": {r.resolution.warnings[0]})" if r.resolution.warnings else ")")
+            lines.append(f"    {r.verdict.outcome:<12} {r.case.name:<30} {flags}")
+            if not r.verdict.accepted:
+                lines.append(f"    {'':<12} {'':<30} {r.verdict.message}")
         caps_line = _caps_line(b)
         if caps_line:
             lines.append(f"  {caps_line}")
@@ -69,6 +75,13 @@ def format_markdown(report: Report, *, heading: str = "llama-server verifier") -
             out.append(f"| {path} | {version} | - | ⚠️ error | {md_cell(b.error)} |")
         for c in b.checks:
             out.append(f"| {path} | {version} | `{c.id}` | {'✅' if c.ok else '❌'} | {md_cell(c.detail)} |")
+    for b in report.binaries:
+        if b.argv_results:
+            out += ["", f"#### argv accepted by `{md_cell(str(b.path))}`", "",
+                    "| case | argv | parser |", "|---|---|---|"]
+            for r in b.argv_results:
+                verdict = "✅ accepted" if r.verdict.accepted else f"❌ {r.verdict.outcome}: {md_cell(r.verdict.message)}"
+                out.append(f"| {md_cell(r.case.name)} | `{md_cell(' '.join(r.resolution.argv))}` | {verdict} |")
     return "\n".join(out) + "\n"
 
 

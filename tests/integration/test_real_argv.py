@@ -1,0 +1,42 @@
+"""The argv proof on real builds: their own parsers accept everything the resolver emits."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.integration.conftest import FAILING_BUILD, PASSING_BUILD
+from tests.integration.test_real_builds import verifier
+from verifier.acceptance import ACCEPTED, REJECTED, parser_verdict
+
+pytestmark = pytest.mark.real
+
+
+@pytest.mark.parametrize("build", [PASSING_BUILD, FAILING_BUILD])
+def test_real_build_accepts_every_emitted_argv(real_build, build: int) -> None:
+    done = verifier(real_build(build), "--argv", "--json")
+    assert done.returncode == (0 if build == PASSING_BUILD else 1), done.stderr
+    (binary,) = json.loads(done.stdout)["binaries"]
+    assert len(binary["argv"]) == 20
+    assert all(case["outcome"] == ACCEPTED for case in binary["argv"]), binary["argv"]
+    assert next(c for c in binary["checks"] if c["id"] == "argv-accepted")["ok"]
+    emitted = {" ".join(case["argv"]) for case in binary["argv"]}
+    assert ("--spec-type draft-mtp --spec-draft-n-max 2" in emitted) is (build == PASSING_BUILD)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["--bogus"], "error: invalid argument: --bogus"),
+     (["--draft-max", "3"], "the argument has been removed"),
+     (["--spec-type", "mtp"], "unknown speculative type: mtp")],
+)
+def test_real_parser_rejections_are_recognised(real_build, argv: list[str], message: str) -> None:
+    verdict = parser_verdict(real_build(PASSING_BUILD), argv, timeout=30)
+    assert verdict.outcome == REJECTED and message in verdict.message
+
+
+def test_resolve_command_on_a_real_build(real_build) -> None:
+    done = verifier("resolve", "--binary", real_build(PASSING_BUILD), "--mtp", "--size", "27", "--mode", "auto",
+                    "--gpu")
+    assert done.returncode == 0 and done.stdout.split() == ["--spec-type", "draft-mtp", "--spec-draft-n-max", "2"]

@@ -1,0 +1,102 @@
+"""The argv proof: classification of parser output, and the pipeline on a fake parser."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import help_fixture
+from tests.unit.test_resolver_modes import write_gguf
+from verifier.acceptance import ACCEPTED, INCONCLUSIVE, REJECTED, argv_cases, check_argv, classify
+from verifier.capabilities import Capabilities
+from verifier.cli import main
+
+# A fake llama-server parser: flags its own help lists are accepted (removed stubs and
+# unknown flags are rejected the way llama.cpp words it), then the model fails to load.
+PARSER = """
+if '--help' not in sys.argv and '--version' not in sys.argv:
+    import re
+    helptext = open(sys.argv[0] + '.help', encoding='utf-8').read()
+    known = set(re.findall(r'^(--?[\\w-]+)', helptext, re.M))
+    removed = set(re.findall(r'^(--?[\\w-]+).*the argument has been removed', helptext, re.M))
+    for token in sys.argv[1:]:
+        if token.startswith('--') and token not in known | {'--host', '--port'}:
+            print('error: invalid argument: ' + token, file=sys.stderr); sys.exit(1)
+        if token in removed:
+            print('error while handling argument "%s": the argument has been removed.' % token, file=sys.stderr)
+            sys.exit(1)
+    print('E llama_model_load_from_file_impl: failed to load model', file=sys.stderr)
+    sys.exit(1)
+"""
+
+
+def fake_parser(fake_binary, help_name: str, strip: str | None = None):
+    text = help_fixture(help_name)
+    fake = fake_binary(text, body=PARSER)
+    parser_view = text if strip is None else "\n".join(ln for ln in text.splitlines() if not ln.startswith(strip))
+    fake.path.with_name(fake.path.name + ".help").write_text(parser_view, encoding="utf-8")
+    return fake
+
+
+def test_classify_real_messages() -> None:
+    assert classify("error: invalid argument: --bogus\n", 1).outcome == REJECTED
+    removed = classify('error while handling argument "--draft-max": the argument has been removed. use x\nusage:', 1)
+    assert removed.outcome == REJECTED and removed.message.startswith('error while handling argument "--draft-max"')
+    bad_value = classify('error while handling argument "--spec-type": unknown speculative type: mtp', 1)
+    assert bad_value.outcome == REJECTED and "unknown speculative type: mtp" in bad_value.message
+    ok = classify("0.00.006 E llama_model_load_from_file_impl: failed to load model\nmain: exiting due to model "
+                  "loading error", 1)
+    assert ok.outcome == ACCEPTED
+    unsure = classify("Segmentation fault", 139)
+    assert unsure.outcome == INCONCLUSIVE and "exit 139" in unsure.message
+
+
+def test_cases_cover_every_mode_on_gpu_and_cpu() -> None:
+    cases = argv_cases()
+    assert len(cases) == 20
+    assert {c.mode for c in cases} == {"auto", "mtp", "ngram", "mtp+ngram", "off", "ngram-simple", "ngram-map-k",
+                                       "ngram-map-k4v"}
+    assert sum(c.gpu for c in cases) == 10
+
+
+def test_every_emitted_argv_accepted_by_a_parser_that_matches_its_help(fake_binary) -> None:
+    fake = fake_parser(fake_binary, "real-b11434")
+    caps = Capabilities.from_help(help_fixture("real-b11434"))
+    results = check_argv(fake.path, caps, timeout=30, wrapper=fake.wrapper)
+    assert len(results) == 20 and all(r.verdict.accepted for r in results), [r.verdict for r in results]
+
+
+def test_a_parser_that_lacks_an_advertised_flag_is_caught(fake_binary, capsys) -> None:
+    # The help advertises --spec-default, but this "binary" does not really accept it.
+    fake = fake_parser(fake_binary, "real-b11434", strip="--spec-default")
+    code = main([*fake.cli_args(), "--argv", "--json"])
+    assert code == 1
+    binary = json.loads(capsys.readouterr().out)["binaries"][0]
+    check = next(c for c in binary["checks"] if c["id"] == "argv-accepted")
+    assert not check["ok"] and "error: invalid argument: --spec-default" in check["detail"]
+    rejected = [case for case in binary["argv"] if not case["accepted"]]
+    assert {case["case"] for case in rejected} == {"auto, non-MTP model (GPU)", "auto, non-MTP model (CPU)"}
+    assert all(case["argv"] == ["--spec-default"] and case["outcome"] == "rejected" for case in rejected)
+
+
+def test_resolve_command_with_a_gguf(fake_binary, tmp_path, capsys) -> None:
+    fake = fake_binary(help_fixture("real-b11434"))
+    model = write_gguf(tmp_path / "model.gguf", nextn=1, size_label="27B")
+    args = ["resolve", "--binary", str(fake.path), "--wrapper", fake.cli_args()[-1], "--model", str(model)]
+    assert main([*args, "--mode", "auto", "--cpu"]) == 0
+    assert capsys.readouterr().out.split() == ["--spec-type", "ngram-mod,draft-mtp", "--spec-draft-n-max", "3",
+                                               "--spec-ngram-mod-n-match", "24", "--spec-ngram-mod-n-min", "48",
+                                               "--spec-ngram-mod-n-max", "64"]
+    assert main([*args, "--mode", "mtp", "--gpu", "--n-max", "4", "--p-min", "0.25", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["argv"] == ["--spec-type", "draft-mtp", "--spec-draft-n-max", "4", "--spec-draft-p-min", "0.2500"]
+    assert data["engine"] == "draft-mtp" and data["model"] == {"is_mtp": True, "size_b": 27.0, "arch": "qwen35"}
+
+
+def test_resolve_command_warns_on_stderr_and_errors_cleanly(fake_binary, tmp_path, capsys) -> None:
+    fake = fake_binary(help_fixture("real-b9093"))
+    base = ["resolve", "--binary", str(fake.path), "--wrapper", fake.cli_args()[-1]]
+    assert main([*base, "--mtp", "--size", "27", "--mode", "mtp", "--gpu"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "" and captured.err.startswith("warning: this binary lists no draft-mtp")
+    assert main([*base, "--model", str(tmp_path / "absent.gguf"), "--gpu"]) == 2
+    assert "no such GGUF file" in capsys.readouterr().err
