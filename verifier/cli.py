@@ -15,6 +15,7 @@ from verifier import __version__
 from verifier.checks import CHECKS, select_checks
 from verifier.errors import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, VerifierError
 from verifier.probe import DEFAULT_TIMEOUT, probe
+from verifier.release.options import add_release_arguments, check_release_arguments
 from verifier.report import Report
 from verifier.util import gha
 from verifier.verify import verify_binary
@@ -54,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         f"and device (python -m verifier resolve --help)\n\n{EXIT_CODES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("binaries", nargs="+", metavar="BINARY", type=Path, help="llama-server executable(s)")
+    parser.add_argument("binaries", nargs="*", metavar="BINARY", type=Path, help="llama-server executable(s)")
     _add_common(parser)
+    add_release_arguments(parser)
     parser.add_argument("--argv", action="store_true",
                         help="also prove the binary's parser accepts every argv the resolver emits for it")
     parser.add_argument("--version", action="version", version=f"llama-server-verifier {__version__}")
@@ -122,6 +124,11 @@ def run_verify(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     ids = _check_ids(args, parser)
     wrapper = split_command(args.wrapper)
+    check_release_arguments(parser, args)
+    if args.release is not None:
+        from verifier.release.command import run_release  # lazy: PyGithub and requests load only here
+
+        return run_release(args, ids, wrapper)
     with ThreadPoolExecutor(max_workers=min(4, len(args.binaries))) as pool:
         reports = list(pool.map(
             lambda p: verify_binary(p, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv), args.binaries))

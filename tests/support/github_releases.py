@@ -1,0 +1,221 @@
+"""A GitHub-shaped release API on two loopback servers, for end-to-end release-gate tests.
+
+``api`` answers the REST paths PyGithub and the downloader use (release by tag, latest
+release, paginated asset listing, asset metadata, and the asset API URL asked for
+``application/octet-stream``, answered like GitHub by a 302 to a second host). ``storage``
+is that second host: it streams the asset files and records every request's headers, so a
+test can prove the token never reached it. Faults are scripted with the underlying
+:class:`LoopbackServer` (``fail_next``, ``rate_limited``, ``Response(truncate_at=...)``).
+
+    with FakeGitHub(token="s3cret") as gh:
+        gh.add_release("b100", {"llama-b100-bin-ubuntu-x64.tar.gz": archive})
+        env = gh.env(GITHUB_TOKEN="s3cret")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from tests.support.http_server import LoopbackServer, Request, Response
+
+@dataclass
+class FakeAsset:
+    id: int
+    name: str
+    file: Path
+    size: int
+    sha256: str
+    digest: str | None
+
+
+@dataclass
+class FakeRelease:
+    id: int
+    tag: str
+    assets: list[FakeAsset] = field(default_factory=list)
+
+
+def sha256_file(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def host_platform() -> tuple[str, str]:
+    """(upstream platform, fork platform) names of this host, e.g. (``ubuntu-x64``, ``linux-x64``)."""
+    machine = platform.machine().lower()
+    arch = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
+    if sys.platform == "win32":
+        return f"win-cpu-{arch}", f"windows-{arch}"
+    if sys.platform == "darwin":
+        return f"macos-{arch}", f"macos-{arch}"
+    return f"ubuntu-{arch}", f"linux-{arch}"
+
+
+def other_platform() -> str:
+    """An upstream platform name that does not run on this host."""
+    return "macos-arm64" if sys.platform != "darwin" else "win-cpu-x64"
+
+
+class FakeGitHub:
+    """Two loopback servers shaped like GitHub's API and its asset storage host."""
+
+    def __init__(self, repo: str = "ggml-org/llama.cpp", *, token: str | None = None) -> None:
+        self.repo = repo
+        self.token = token
+        """When set, a request carrying any other token gets 401 Bad credentials."""
+        self.api = LoopbackServer()
+        self.storage = LoopbackServer()
+        self.releases: list[FakeRelease] = []
+        self.latest: FakeRelease | None = None
+        self._ids = iter(range(1000, 10**6))
+        repo_re = re.escape(repo)
+        self.api.route("GET", rf"/repos/{repo_re}/releases/tags/(?P<tag>[^/]+)", self._release_by_tag)
+        self.api.route("GET", rf"/repos/{repo_re}/releases/latest", self._latest)
+        self.api.route("GET", rf"/repos/{repo_re}/releases/(?P<id>\d+)/assets", self._asset_list)
+        self.api.route("GET", rf"/repos/{repo_re}/releases/assets/(?P<id>\d+)", self._asset)
+        self.storage.route("GET", r"/storage/(?P<id>\d+)/(?P<name>[^/]+)", self._blob)
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def add_release(self, tag: str, files: Mapping[str, Path], *, digests: Mapping[str, str | None] | None = None,
+                    latest: bool = True) -> FakeRelease:
+        """Publish ``files`` (asset name -> file) as release ``tag``.
+
+        Every asset's ``digest`` is its real ``sha256:<hex>`` unless ``digests`` overrides it
+        (a wrong value, or None as on very old assets).
+        """
+        release = FakeRelease(next(self._ids), tag)
+        overrides = digests or {}
+        for name, path in files.items():
+            sha = sha256_file(path)
+            digest = overrides[name] if name in overrides else f"sha256:{sha}"
+            release.assets.append(FakeAsset(next(self._ids), name, path, path.stat().st_size, sha, digest))
+        self.releases.append(release)
+        if latest:
+            self.latest = release
+        return release
+
+    def storage_path(self, name: str) -> str:
+        """A ``fail_next`` pattern for this asset's download on the storage host."""
+        asset = self._by_name(name)
+        return rf"/storage/{asset.id}/{re.escape(asset.name)}"
+
+    def api_release_path(self, tag: str) -> str:
+        return rf"/repos/{re.escape(self.repo)}/releases/tags/{re.escape(tag)}"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Variables that point the verifier at this fake (add GITHUB_TOKEN=... to send a token)."""
+        return {"GITHUB_API_URL": self.api.url, **extra}
+
+    def storage_downloads(self, name: str | None = None) -> list[Request]:
+        return [r for r in self.storage.requests if name is None or r.path.endswith("/" + name)]
+
+    # -- server side ------------------------------------------------------------------------
+
+    def _by_name(self, name: str) -> FakeAsset:
+        for release in self.releases:
+            for asset in release.assets:
+                if asset.name == name:
+                    return asset
+        raise KeyError(name)
+
+    def _unauthorized(self, req: Request) -> Response | None:
+        auth = next((v for k, v in req.headers.items() if k.lower() == "authorization"), None)
+        if auth is None or self.token is None:
+            return None
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() in ("bearer", "token") and value == self.token:
+            return None
+        return Response.json({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest",
+                              "status": "401"}, 401)
+
+    def _asset_json(self, release: FakeRelease, a: FakeAsset) -> dict[str, object]:
+        owner_repo = self.repo
+        return {
+            "url": f"{self.api.url}/repos/{owner_repo}/releases/assets/{a.id}",
+            "id": a.id, "node_id": f"RA_{a.id}", "name": a.name, "label": "",
+            "content_type": "application/zip" if a.name.endswith(".zip") else "application/gzip",
+            "state": "uploaded", "size": a.size, "digest": a.digest, "download_count": 0,
+            "created_at": "2026-01-02T03:04:05Z", "updated_at": "2026-01-02T03:04:05Z",
+            "browser_download_url": f"{self.api.url}/{owner_repo}/releases/download/{release.tag}/{a.name}",
+        }
+
+    def _release_json(self, release: FakeRelease) -> dict[str, object]:
+        base = f"{self.api.url}/repos/{self.repo}/releases/{release.id}"
+        return {
+            "url": base, "assets_url": f"{base}/assets", "id": release.id, "node_id": f"RE_{release.id}",
+            "upload_url": f"{self.api.url}/uploads/{release.id}{{?name,label}}",
+            "html_url": f"{self.api.url}/{self.repo}/releases/tag/{release.tag}",
+            "tag_name": release.tag, "target_commitish": "master", "name": release.tag, "body": "",
+            "draft": False, "prerelease": False, "created_at": "2026-01-02T03:04:05Z",
+            "published_at": "2026-01-02T03:04:05Z",
+            "assets": [self._asset_json(release, a) for a in release.assets],
+        }
+
+    def _release_by_tag(self, req: Request) -> Response:
+        if (denied := self._unauthorized(req)) is not None:
+            return denied
+        for release in self.releases:
+            if release.tag == req.params["tag"]:
+                return Response.json(self._release_json(release))
+        return Response.json({"message": "Not Found", "status": "404"}, 404)
+
+    def _latest(self, req: Request) -> Response:
+        if (denied := self._unauthorized(req)) is not None:
+            return denied
+        if self.latest is None:
+            return Response.json({"message": "Not Found", "status": "404"}, 404)
+        return Response.json(self._release_json(self.latest))
+
+    def _asset_list(self, req: Request) -> Response:
+        if (denied := self._unauthorized(req)) is not None:
+            return denied
+        release = next((r for r in self.releases if r.id == int(req.params["id"])), None)
+        if release is None:
+            return Response.json({"message": "Not Found"}, 404)
+        per_page = int(req.arg("per_page", "30") or 30)
+        page = int(req.arg("page", "1") or 1)
+        chunk = release.assets[(page - 1) * per_page: page * per_page]
+        headers = {}
+        if page * per_page < len(release.assets):
+            headers["Link"] = f'<{self.api.url}{req.path}?per_page={per_page}&page={page + 1}>; rel="next"'
+        return Response.json([self._asset_json(release, a) for a in chunk], headers=headers)
+
+    def _asset(self, req: Request) -> Response:
+        if (denied := self._unauthorized(req)) is not None:
+            return denied
+        for release in self.releases:
+            for a in release.assets:
+                if a.id == int(req.params["id"]):
+                    accept = next((v for k, v in req.headers.items() if k.lower() == "accept"), "")
+                    if "application/octet-stream" in accept:
+                        return Response.redirect(f"{self.storage.url}/storage/{a.id}/{a.name}?X-Signature=abc")
+                    return Response.json(self._asset_json(release, a))
+        return Response.json({"message": "Not Found"}, 404)
+
+    def _blob(self, req: Request) -> Response:
+        for release in self.releases:
+            for a in release.assets:
+                if a.id == int(req.params["id"]) and a.name == req.params["name"]:
+                    return Response(200, headers={"Content-Type": "application/octet-stream"}, file=a.file)
+        return Response(404, b"not found")
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def __enter__(self) -> FakeGitHub:
+        self.api.start()
+        self.storage.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.api.stop()
+        self.storage.stop()

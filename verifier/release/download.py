@@ -1,0 +1,204 @@
+"""Stream a release asset to a temporary file, hashing it on the way, with bounded retries.
+
+The asset's API URL is asked for ``application/octet-stream``; GitHub answers with a redirect
+to a storage host. Redirects are followed here, not by requests, so the rule is explicit:
+the token goes only to the API's own scheme, host and port, never to a host a redirect
+names. A broken or short stream is retried from the start; the file is deleted on any
+failure, so the cache never holds a partial download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+from urllib.parse import urljoin
+
+from verifier.errors import VerifierError
+from verifier.release.api import REQUEST_TIMEOUT, USER_AGENT, GitHubSettings, origin_of
+from verifier.release.assets import ReleaseAsset
+from verifier.release.retry import RetryPolicy, Transient, call_with_retries, classify_status
+
+CHUNK = 1 << 20
+"""Bytes read per step: memory use does not grow with the asset's size."""
+MAX_REDIRECTS = 5
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def advance(self, n: int) -> None: ...
+
+
+class _HTTPStatus(Exception):
+    def __init__(self, status: int, headers: dict[str, str], url: str) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.headers = headers
+        self.url = url
+
+
+class _ShortBody(Exception):
+    """The stream ended before the announced size (a dropped connection)."""
+
+
+class _Oversize(Exception):
+    """The server sent more than the asset's size; not retried."""
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    path: Path
+    sha256: str
+    size: int
+
+
+def parse_digest(digest: str | None) -> tuple[str, str] | None:
+    """``sha256:<hex>`` -> (``sha256``, hex); None when absent or unreadable."""
+    if not digest or ":" not in digest:
+        return None
+    algo, _, value = digest.partition(":")
+    return algo.strip().lower(), value.strip().lower()
+
+
+def token_for(url: str, settings: GitHubSettings) -> str | None:
+    """The token, only for the API's own origin (GitHub redirects downloads to other hosts)."""
+    return settings.token if settings.token and origin_of(url) == settings.origin() else None
+
+
+def _open(session: object, url: str, settings: GitHubSettings) -> object:
+    """GET ``url`` following redirects by hand; the token never leaves the API origin."""
+    for _ in range(MAX_REDIRECTS + 1):
+        headers = {"Accept": "application/octet-stream", "User-Agent": USER_AGENT}
+        token = token_for(url, settings)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        resp = session.get(url, headers=headers, stream=True, allow_redirects=False,  # type: ignore[attr-defined]
+                           timeout=(REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        if resp.is_redirect and resp.headers.get("Location"):
+            url = urljoin(url, resp.headers["Location"])
+            resp.close()
+            continue
+        if resp.status_code != 200:
+            status, hdrs = resp.status_code, dict(resp.headers)
+            resp.close()
+            raise _HTTPStatus(status, hdrs, url)
+        return resp
+    raise VerifierError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _classify(exc: BaseException) -> Transient | None:
+    import requests
+
+    if isinstance(exc, _HTTPStatus):
+        return classify_status(exc.status, exc.headers)
+    if isinstance(exc, _ShortBody):
+        return Transient(str(exc))
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                        requests.exceptions.ContentDecodingError)):
+        return Transient(f"connection failed ({type(exc).__name__})")
+    return None
+
+
+def fetch(asset: ReleaseAsset, folder: Path, settings: GitHubSettings, policy: RetryPolicy, *,
+          progress: Progress | None = None, max_bytes: int | None = None) -> Downloaded:
+    """Download ``asset`` into a new temporary file in ``folder``; the caller owns (and deletes) it.
+
+    Raises :class:`VerifierError` for a refused download or exhausted retries; nothing is
+    left behind in ``folder`` then.
+    """
+    import requests
+
+    limit = max_bytes if max_bytes is not None else (asset.size or None)
+    fd, name = tempfile.mkstemp(prefix=f"{asset.id}-", suffix=".part", dir=folder)
+    os.close(fd)
+    path = Path(name)
+
+    def attempt() -> Downloaded:
+        sha = hashlib.sha256()
+        done = 0
+        with requests.Session() as session:
+            resp = _open(session, asset.api_url, settings)
+            try:
+                announced = int(resp.headers.get("Content-Length") or 0) or None  # type: ignore[attr-defined]
+                expected = asset.size or announced
+                if progress is not None:
+                    progress.start(expected or 0)
+                with path.open("wb") as out:
+                    for chunk in resp.iter_content(CHUNK):  # type: ignore[attr-defined]
+                        done += len(chunk)
+                        if limit is not None and done > limit:
+                            raise _Oversize(f"the server sent more than the asset's {limit} bytes")
+                        sha.update(chunk)
+                        out.write(chunk)
+                        if progress is not None:
+                            progress.advance(len(chunk))
+            finally:
+                resp.close()  # type: ignore[attr-defined]
+        want = announced or asset.size
+        if want and done != want:
+            raise _ShortBody(f"the download stopped at {done} of {want} bytes")
+        return Downloaded(path, sha.hexdigest(), done)
+
+    try:
+        return call_with_retries(attempt, _classify, policy, what=f"download {asset.name}")
+    except VerifierError:
+        path.unlink(missing_ok=True)
+        raise
+    except _Oversize as exc:
+        path.unlink(missing_ok=True)
+        raise VerifierError(f"download {asset.name}: {exc}") from None
+    except _HTTPStatus as exc:
+        path.unlink(missing_ok=True)
+        hint = " (bad credentials: check GITHUB_TOKEN)" if exc.status == 401 else ""
+        raise VerifierError(f"download {asset.name}: HTTP {exc.status}{hint}") from None
+    except requests.RequestException as exc:  # its text may hold a signed storage URL: name the type only
+        path.unlink(missing_ok=True)
+        raise VerifierError(f"download {asset.name}: {type(exc).__name__}") from None
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise VerifierError(f"download {asset.name}: {exc.strerror or exc}") from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def fetch_small(asset: ReleaseAsset, settings: GitHubSettings, policy: RetryPolicy, *,
+                max_bytes: int = 1 << 20) -> bytes:
+    """A small asset (a checksum list) in memory, with the same redirect and retry rules."""
+    import requests
+
+    def attempt() -> bytes:
+        with requests.Session() as session:
+            resp = _open(session, asset.api_url, settings)
+            try:
+                data = bytearray()
+                for chunk in resp.iter_content(65536):  # type: ignore[attr-defined]
+                    data += chunk
+                    if len(data) > max_bytes:
+                        raise _Oversize(f"larger than {max_bytes} bytes")
+            finally:
+                resp.close()  # type: ignore[attr-defined]
+        if asset.size and len(data) != asset.size:
+            raise _ShortBody(f"the download stopped at {len(data)} of {asset.size} bytes")
+        return bytes(data)
+
+    try:
+        return call_with_retries(attempt, _classify, policy, what=f"download {asset.name}")
+    except (_Oversize, _HTTPStatus) as exc:
+        raise VerifierError(f"download {asset.name}: {exc}") from None
+    except requests.RequestException as exc:
+        raise VerifierError(f"download {asset.name}: {type(exc).__name__}") from None
+
+
+def sha256_of(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+ProgressFactory = Callable[[ReleaseAsset], Progress | None]

@@ -1,0 +1,277 @@
+"""Unpack a release archive (tar.gz or zip) without trusting it.
+
+An archive is attacker-controlled input: a member may name an absolute path or climb out
+with ``..``, a link may point outside, a device node may hide in it, and a small download
+may unpack to gigabytes. Every member is checked before anything is written, files are
+written by this module (never ``extractall``), nothing is ever written through a link, and
+totals are capped. The caller unpacks into a fresh temporary folder and renames it into
+place only on success (see :mod:`verifier.release.cache`), so a refusal leaves nothing.
+Executable bits are restored from zips' ``external_attr`` (Python's zipfile drops them).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import shutil
+import stat
+import tarfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from verifier.errors import VerifierError
+
+SERVER_NAMES = ("llama-server", "llama-server.exe")
+CHUNK = 1 << 20
+MAX_LINK_TARGET = 4096
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_members: int = 20_000
+    max_total_bytes: int = 4 << 30
+    """The largest upstream archives (CUDA builds) unpack to well under a gigabyte."""
+
+
+class UnsafeArchive(VerifierError):
+    """The archive was refused; the message names the member and the reason."""
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def safe_name(raw: str) -> str:
+    """The member's path relative to the target (``a/b``); '' for the root; raises if unsafe."""
+    name = raw.replace("\\", "/")
+    if "\x00" in name:
+        raise UnsafeArchive(f"member {raw!r} has a NUL byte in its name")
+    if name.startswith("/") or _DRIVE.match(name):
+        raise UnsafeArchive(f"member {raw!r} has an absolute path")
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise UnsafeArchive(f"member {raw!r} climbs out of the target with '..'")
+    if os.name == "nt" and any(":" in p for p in parts):
+        raise UnsafeArchive(f"member {raw!r} has ':' in its name (an alternate data stream on Windows)")
+    return "/".join(parts)
+
+
+def _mode(bits: int) -> int:
+    """Keep read and execute bits, drop setuid/setgid/sticky and group/other write."""
+    bits &= 0o777
+    return (bits & 0o755) | 0o600 if bits else 0o644
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class _Writer:
+    """Writes checked members under ``root`` and keeps the running totals."""
+
+    def __init__(self, root: Path, limits: Limits) -> None:
+        self.root = root
+        self.real_root = os.path.realpath(root)
+        self.limits = limits
+        self.members = 0
+        self.total = 0
+        self.files: set[str] = set()
+        self.links: list[str] = []
+        self.deferred: list[tuple[str, str]] = []
+
+    def count(self, raw: str) -> None:
+        self.members += 1
+        if self.members > self.limits.max_members:
+            raise UnsafeArchive(f"more than {self.limits.max_members} members (at {raw!r})")
+
+    def _reserve(self, raw: str, size: int) -> None:
+        if self.total + size > self.limits.max_total_bytes:
+            raise UnsafeArchive(f"unpacks to more than {self.limits.max_total_bytes} bytes (at {raw!r})")
+
+    def _prepare(self, rel: str, raw: str) -> Path:
+        """The member's path, parents created, never through a link, nothing left in the way."""
+        parts = rel.split("/")
+        current = self.root
+        for part in parts[:-1]:
+            current = current / part
+            if current.is_symlink():
+                raise UnsafeArchive(f"member {raw!r} would be written through the link {part!r}")
+            if not current.exists():
+                current.mkdir()
+            elif not current.is_dir():
+                raise UnsafeArchive(f"member {raw!r} needs {part!r} to be a folder, but it is a file")
+        target = current / parts[-1]
+        if target.is_symlink() or target.is_file():
+            target.unlink()  # a later duplicate replaces an earlier member, as tar does
+            self.files.discard(rel)
+        elif target.exists():
+            raise UnsafeArchive(f"member {raw!r} would replace a folder")
+        return target
+
+    def directory(self, rel: str, raw: str) -> None:
+        if not rel:
+            return
+        target = self.root / rel
+        if target.is_dir() and not target.is_symlink():
+            return
+        self._prepare(rel, raw).mkdir()
+
+    def file(self, rel: str, raw: str, stream: BinaryIO, size: int, mode: int) -> None:
+        if not rel:
+            raise UnsafeArchive(f"member {raw!r} is a file with an empty name")
+        self._reserve(raw, size)
+        target = self._prepare(rel, raw)
+        with open(target, "xb") as out:  # exclusive: never follows a link planted at this name
+            while chunk := stream.read(CHUNK):
+                self.total += len(chunk)
+                if self.total > self.limits.max_total_bytes:
+                    raise UnsafeArchive(f"unpacks to more than {self.limits.max_total_bytes} bytes (at {raw!r})")
+                out.write(chunk)
+        os.chmod(target, _mode(mode))
+        self.files.add(rel)
+
+    def symlink(self, rel: str, raw: str, link_target: str) -> None:
+        text = link_target.replace("\\", "/")
+        if not text or "\x00" in text or text.startswith("/") or _DRIVE.match(text):
+            raise UnsafeArchive(f"link {raw!r} points to the absolute path {link_target!r}")
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel), text))
+        if resolved == ".." or resolved.startswith("../"):
+            raise UnsafeArchive(f"link {raw!r} points outside the target ({link_target!r})")
+        target = self._prepare(rel, raw)
+        try:
+            os.symlink(text, target, target_is_directory=(self.root / resolved).is_dir())
+        except (OSError, NotImplementedError):
+            self.deferred.append((rel, resolved))  # no symlink privilege (Windows): copy at the end
+            return
+        self._check_link(rel, raw)
+        self.links.append(rel)
+
+    def _check_link(self, rel: str, raw: str) -> None:
+        if not _within(os.path.realpath(self.root / rel), self.real_root):
+            raise UnsafeArchive(f"link {raw!r} resolves outside the target")
+
+    def hardlink(self, rel: str, raw: str, link_target: str) -> None:
+        source_rel = safe_name(link_target)
+        source = self.root / source_rel
+        if source_rel not in self.files or source.is_symlink():
+            raise UnsafeArchive(f"hard link {raw!r} points to {link_target!r}, not a file unpacked before it")
+        size = source.stat().st_size
+        self._reserve(raw, size)
+        target = self._prepare(rel, raw)
+        shutil.copyfile(source, target)
+        shutil.copymode(source, target)
+        self.total += size
+        self.files.add(rel)
+
+    def finish(self) -> None:
+        """Copy the links the OS would not create, then re-check every link against the final tree."""
+        for rel, resolved in self.deferred:
+            source, target = self.root / resolved, self.root / rel
+            if not _within(os.path.realpath(source), self.real_root):
+                raise UnsafeArchive(f"link {rel!r} resolves outside the target")
+            if source.is_file():
+                shutil.copy2(source, target)
+            elif source.is_dir():
+                if _within(os.path.realpath(target), os.path.realpath(source)):
+                    raise UnsafeArchive(f"link {rel!r} points to a folder that holds it (a loop)")
+                shutil.copytree(source, target, symlinks=True)
+        for rel in self.links:
+            self._check_link(rel, rel)
+
+
+def _extract_tar(archive: Path, writer: _Writer) -> None:
+    with tarfile.open(archive, mode="r|*") as tar:  # streaming: one pass, constant memory
+        for member in tar:
+            raw = member.name
+            writer.count(raw)
+            rel = safe_name(raw)
+            if member.isdir():
+                writer.directory(rel, raw)
+            elif member.issym():
+                writer.symlink(rel, raw, member.linkname)
+            elif member.islnk():
+                writer.hardlink(rel, raw, member.linkname)
+            elif member.ischr() or member.isblk():
+                raise UnsafeArchive(f"member {raw!r} is a device file")
+            elif member.isfifo():
+                raise UnsafeArchive(f"member {raw!r} is a FIFO")
+            elif member.isreg():
+                stream = tar.extractfile(member)
+                if stream is None:  # pragma: no cover - isreg members always have data
+                    raise UnsafeArchive(f"member {raw!r} has no data")
+                writer.file(rel, raw, stream, member.size, member.mode)
+            else:
+                raise UnsafeArchive(f"member {raw!r} has an unsupported type")
+
+
+def _extract_zip(archive: Path, writer: _Writer) -> None:
+    with zipfile.ZipFile(archive) as zf:
+        infos = zf.infolist()
+        if len(infos) > writer.limits.max_members:
+            raise UnsafeArchive(f"more than {writer.limits.max_members} members ({len(infos)})")
+        declared = sum(i.file_size for i in infos)
+        if declared > writer.limits.max_total_bytes:
+            raise UnsafeArchive(f"unpacks to more than {writer.limits.max_total_bytes} bytes ({declared} declared)")
+        for info in infos:
+            raw = info.filename
+            writer.count(raw)
+            rel = safe_name(raw)
+            mode = info.external_attr >> 16 if info.create_system == 3 else 0
+            kind = stat.S_IFMT(mode)
+            if info.is_dir() or kind == stat.S_IFDIR:
+                writer.directory(rel, raw)
+            elif kind == stat.S_IFLNK:
+                if info.file_size > MAX_LINK_TARGET:
+                    raise UnsafeArchive(f"link {raw!r} has a {info.file_size}-byte target")
+                writer.symlink(rel, raw, zf.read(info).decode("utf-8", "replace"))
+            elif kind in (0, stat.S_IFREG):
+                with zf.open(info) as stream:
+                    writer.file(rel, raw, stream, info.file_size, mode)  # type: ignore[arg-type]
+            elif kind in (stat.S_IFCHR, stat.S_IFBLK):
+                raise UnsafeArchive(f"member {raw!r} is a device file")
+            else:
+                raise UnsafeArchive(f"member {raw!r} has an unsupported type ({oct(kind)})")
+
+
+def archive_kind(path: Path) -> str:
+    """``zip`` or ``tar`` from the first bytes (names can lie; magic numbers rarely do)."""
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    return "tar"
+
+
+def extract(archive: Path, dest: Path, *, limits: Limits = Limits()) -> None:
+    """Unpack ``archive`` into ``dest`` (an empty folder). Raises :class:`UnsafeArchive`.
+
+    On failure ``dest`` may hold part of the archive: the caller removes it.
+    """
+    writer = _Writer(dest, limits)
+    try:
+        if archive_kind(archive) == "zip":
+            _extract_zip(archive, writer)
+        else:
+            _extract_tar(archive, writer)
+        writer.finish()
+    except UnsafeArchive:
+        raise
+    except (tarfile.TarError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise UnsafeArchive(f"damaged or unsupported archive ({type(exc).__name__}: {exc})") from None
+    except UnicodeDecodeError:
+        raise UnsafeArchive("an archive member name is not valid text") from None
+
+
+def find_server(root: Path) -> Path | None:
+    """The shallowest ``llama-server`` / ``llama-server.exe`` under ``root`` (layouts differ by era)."""
+    found: list[tuple[int, str, Path]] = []
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            if name in SERVER_NAMES:
+                path = Path(dirpath) / name
+                rel = path.relative_to(root)
+                found.append((len(rel.parts), str(rel), path))
+    return min(found)[2] if found else None
