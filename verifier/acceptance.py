@@ -90,12 +90,26 @@ def classify(output: str, returncode: int) -> ParserVerdict:
     return ParserVerdict(INCONCLUSIVE, f"exit {returncode} without a parser verdict: {tail[:200]}")
 
 
+ATTEMPTS = 3
+
+
 def parser_verdict(path: Path, argv: Sequence[str], *, timeout: float, wrapper: Sequence[str] = ()) -> ParserVerdict:
-    try:
-        done = run_binary(path, [*argv, *PROBE_TAIL], timeout=timeout, wrapper=wrapper)
-    except VerifierError as exc:
-        return ParserVerdict(INCONCLUSIVE, exc.message)
-    return classify(done.stderr + "\n" + done.stdout, done.returncode)
+    """The first conclusive answer of up to :data:`ATTEMPTS` runs.
+
+    llama-server prints parser errors synchronously, but its log (with "failed to load
+    model") goes through a worker thread that a loaded machine may not run before
+    ``exit(1)``: a silent exit is unsure, and asking again cannot hide a rejection.
+    """
+    verdict = ParserVerdict(INCONCLUSIVE, "not run")
+    for _ in range(ATTEMPTS):
+        try:
+            done = run_binary(path, [*argv, *PROBE_TAIL], timeout=timeout, wrapper=wrapper)
+        except VerifierError as exc:
+            return ParserVerdict(INCONCLUSIVE, exc.message)
+        verdict = classify(done.stderr + "\n" + done.stdout, done.returncode)
+        if verdict.outcome != INCONCLUSIVE:
+            break
+    return verdict
 
 
 def check_argv(path: Path, caps: Capabilities, *, timeout: float, wrapper: Sequence[str] = (),

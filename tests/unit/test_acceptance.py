@@ -6,7 +6,7 @@ import json
 
 from tests.conftest import help_fixture
 from tests.unit.test_resolver_modes import write_gguf
-from verifier.acceptance import ACCEPTED, INCONCLUSIVE, REJECTED, argv_cases, check_argv, classify
+from verifier.acceptance import ACCEPTED, INCONCLUSIVE, REJECTED, argv_cases, check_argv, classify, parser_verdict
 from verifier.capabilities import Capabilities
 from verifier.cli import main
 
@@ -100,3 +100,27 @@ def test_resolve_command_warns_on_stderr_and_errors_cleanly(fake_binary, tmp_pat
     assert captured.out.strip() == "" and captured.err.startswith("warning: this binary lists no draft-mtp")
     assert main([*base, "--model", str(tmp_path / "absent.gguf"), "--gpu"]) == 2
     assert "no such GGUF file" in capsys.readouterr().err
+
+
+def test_a_silent_exit_is_asked_again(fake_binary, tmp_path) -> None:
+    # The first run exits 1 with no output (llama-server's async log not flushed), the next answers.
+    counter = tmp_path / "runs"
+    body = f"""
+    if '--help' not in sys.argv and '--version' not in sys.argv:
+        runs = int(open({str(counter)!r}).read()) if os.path.exists({str(counter)!r}) else 0
+        open({str(counter)!r}, 'w').write(str(runs + 1))
+        if runs == 0:
+            sys.exit(1)
+        print('E llama_model_load_from_file_impl: failed to load model', file=sys.stderr)
+        sys.exit(1)
+    """
+    fake = fake_binary("--port N                                port\n", body=body)
+    verdict = parser_verdict(fake.path, [], timeout=30, wrapper=fake.wrapper)
+    assert verdict.outcome == ACCEPTED and counter.read_text() == "2"
+
+
+def test_always_silent_stays_inconclusive(fake_binary) -> None:
+    fake = fake_binary("--port N                                port\n",
+                       body="if '--help' not in sys.argv and '--version' not in sys.argv:\n    sys.exit(1)")
+    verdict = parser_verdict(fake.path, [], timeout=30, wrapper=fake.wrapper)
+    assert verdict.outcome == INCONCLUSIVE and "exit 1 without a parser verdict: no output" in verdict.message
