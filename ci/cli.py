@@ -1,0 +1,143 @@
+"""``python -m ci``: argument wiring and printing for the CI commands; the logic lives in the modules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ci.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, CiError
+from verifier.util import gha
+
+EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  nothing to report (pr-matrix: matrix written, even when empty)
+  {EXIT_FINDINGS}  lint-workflows found a broken rule; junit-collate found a test skipped on every runner
+  {EXIT_BAD_INPUT}  bad input or an unreachable API (one line on stderr)
+"""
+
+
+def _emit_actions(annotations: list[str], markdown: str) -> None:
+    """In Actions: annotations on stdout and a step summary; elsewhere nothing."""
+    if not gha.in_actions():
+        return
+    for line in annotations:
+        print(line)
+    gha.append_step_summary(markdown)
+
+
+def run_lint_workflows(args: argparse.Namespace) -> int:
+    from ci import lint_report
+    from ci.workflow_rules import check_documents
+    from ci.yamldoc import load_lint_documents
+
+    docs = load_lint_documents(args.paths)
+    findings = check_documents(docs)
+    files = [d.display for d in docs]
+    print(lint_report.format_text(findings, files))
+    _emit_actions(lint_report.format_annotations(findings), lint_report.format_markdown(findings, files))
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def run_pr_matrix(args: argparse.Namespace) -> int:
+    from ci import pr_matrix
+
+    repository = pr_matrix.check_repository(args.repo or os.environ.get("GITHUB_REPOSITORY", ""))
+    numbers = pr_matrix.parse_pr_numbers(args.prs)
+    label = args.label.strip()
+    if not numbers and not label:
+        raise CiError("give pull request numbers (--prs) or a label (--label)")
+    runners = pr_matrix.parse_runners(args.runners)
+    cap = _cap(args.windows_cap)
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
+    pulls = pr_matrix.fetch_pulls(repository, numbers, label, api_url=os.environ.get("GITHUB_API_URL") or None,
+                                  token=token)
+    plan = pr_matrix.plan_matrix(repository, pulls, runners, cap)
+    output = args.output or os.environ.get("GITHUB_OUTPUT")
+    if output:
+        try:
+            with Path(output).open("a", encoding="utf-8") as f:
+                f.write(pr_matrix.github_output(plan))
+        except OSError as exc:
+            raise CiError(f"{output}: cannot write the outputs: {exc.strerror or exc}") from None
+    if args.json:
+        print(json.dumps({"include": [c.to_dict() for c in plan.cells]}))
+    else:
+        print(pr_matrix.format_text(plan))
+    _emit_actions(pr_matrix.format_annotations(plan), pr_matrix.format_markdown(plan))
+    return EXIT_OK
+
+
+def _cap(text: str) -> int:
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise CiError(f"--windows-cap: {text!r} is not a whole number") from None
+    if value < 0:
+        raise CiError(f"--windows-cap: {value} is negative")
+    return value
+
+
+def run_junit_collate(args: argparse.Namespace) -> int:
+    from ci import junit
+
+    result = junit.collate(junit.read_cells(args.directory))
+    print(junit.format_text(result))
+    _emit_actions(junit.format_annotations(result), junit.format_markdown(result))
+    return EXIT_FINDINGS if result.skipped_everywhere else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ci", description="Helpers for this project's GitHub Actions "
+                                     "workflows.", epilog=EXIT_CODES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    lint = commands.add_parser(
+        "lint-workflows", help="check the project's own workflow rules (concurrency, timeouts, permissions, pins)",
+        description="Check workflows and action metadata against the rules actionlint and zizmor do not cover. "
+        "PATH is a workflow file, a folder of them, or a repository root (its .github/workflows and action.yml); "
+        "default: the current directory.", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    lint.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    lint.set_defaults(run=run_lint_workflows)
+
+    matrix = commands.add_parser(
+        "pr-matrix", help="resolve pull requests' heads into a job matrix for $GITHUB_OUTPUT",
+        description="Resolve each open pull request's head (repository, ref, SHA) and write a matrix of one cell per "
+        "(PR, runner) to $GITHUB_OUTPUT as matrix=, count= and prs=. Closed and merged PRs are dropped with a "
+        "notice; Windows cells are held at or under --windows-cap. Reads GITHUB_TOKEN and GITHUB_API_URL.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    matrix.add_argument("--repo", default="", metavar="OWNER/NAME", help="default: $GITHUB_REPOSITORY")
+    matrix.add_argument("--prs", default="", metavar="LIST", help="pull request numbers, comma or space separated")
+    matrix.add_argument("--label", default="", help="also every open pull request carrying this label")
+    matrix.add_argument("--runners", default="", metavar="LIST",
+                        help="runner labels as a JSON list or comma/space separated (default: ubuntu-latest, "
+                        "macos-latest, windows-latest)")
+    matrix.add_argument("--windows-cap", default="5", metavar="N", help="at most N Windows jobs (default 5)")
+    matrix.add_argument("--output", default="", metavar="FILE",
+                        help="append the outputs here (default: $GITHUB_OUTPUT)")
+    matrix.add_argument("--json", action="store_true", help="print the matrix JSON instead of the text report")
+    matrix.set_defaults(run=run_pr_matrix)
+
+    collate = commands.add_parser(
+        "junit-collate", help="fail when a test was skipped on every runner",
+        description="Read every JUnit XML file under DIR (one per runner) and fail when a test was skipped in all of "
+        "them.", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    collate.add_argument("directory", type=Path, metavar="DIR")
+    collate.set_defaults(run=run_junit_collate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CiError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
