@@ -15,12 +15,14 @@ test can prove the token never reached it. Faults are scripted with the underlyi
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import re
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import BinaryIO, Mapping
 
 from tests.support.http_server import LoopbackServer, Request, Response
 
@@ -39,6 +41,45 @@ class FakeRelease:
     id: int
     tag: str
     assets: list[FakeAsset] = field(default_factory=list)
+
+
+class Throttled:
+    """A file served at ``rate`` bytes per second per connection (what a CDN gives one stream).
+
+    Duck-types the two things :class:`Response` needs from a ``file``: ``stat()`` and ``open()``.
+    """
+
+    def __init__(self, path: Path, rate: float) -> None:
+        self.path = path
+        self.rate = rate
+
+    def stat(self) -> os.stat_result:
+        return self.path.stat()
+
+    def open(self, mode: str = "rb") -> _ThrottledReader:
+        return _ThrottledReader(self.path.open(mode), self.rate)
+
+
+class _ThrottledReader:
+    def __init__(self, f: BinaryIO, rate: float) -> None:
+        self.f = f
+        self.rate = rate
+        self.started = time.monotonic()
+        self.sent = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.f.read(min(n if n > 0 else 1 << 18, 1 << 18))
+        self.sent += len(data)
+        ahead = self.sent / self.rate - (time.monotonic() - self.started)
+        if ahead > 0:
+            time.sleep(ahead)
+        return data
+
+    def __enter__(self) -> _ThrottledReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.f.close()
 
 
 def sha256_file(path: Path) -> str:
@@ -68,10 +109,13 @@ def other_platform() -> str:
 class FakeGitHub:
     """Two loopback servers shaped like GitHub's API and its asset storage host."""
 
-    def __init__(self, repo: str = "ggml-org/llama.cpp", *, token: str | None = None) -> None:
+    def __init__(self, repo: str = "ggml-org/llama.cpp", *, token: str | None = None,
+                 bandwidth: float | None = None) -> None:
         self.repo = repo
         self.token = token
         """When set, a request carrying any other token gets 401 Bad credentials."""
+        self.bandwidth = bandwidth
+        """Bytes per second per download stream (None: as fast as the loopback goes)."""
         self.api = LoopbackServer()
         self.storage = LoopbackServer()
         self.releases: list[FakeRelease] = []
@@ -206,7 +250,9 @@ class FakeGitHub:
         for release in self.releases:
             for a in release.assets:
                 if a.id == int(req.params["id"]) and a.name == req.params["name"]:
-                    return Response(200, headers={"Content-Type": "application/octet-stream"}, file=a.file)
+                    body = a.file if self.bandwidth is None else Throttled(a.file, self.bandwidth)
+                    return Response(200, headers={"Content-Type": "application/octet-stream"},
+                                    file=body)  # type: ignore[arg-type]
         return Response(404, b"not found")
 
     # -- lifecycle --------------------------------------------------------------------------

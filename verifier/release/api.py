@@ -38,8 +38,18 @@ class GitHubSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GitHubSettings:
+        """Raises :class:`VerifierError` for a ``GITHUB_API_URL`` that is not an http(s) URL."""
         env = os.environ if env is None else env
         base = (env.get("GITHUB_API_URL") or "").strip().rstrip("/") or None
+        if base is not None:
+            try:
+                parts = urlsplit(base)
+                valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+                parts.port  # noqa: B018 - raises ValueError for a bad port
+            except ValueError:
+                valid = False
+            if not valid:
+                raise VerifierError(f"GITHUB_API_URL={base!r} is not an http(s) URL")
         for name in TOKEN_VARIABLES:
             token = (env.get(name) or "").strip()
             if token:

@@ -184,10 +184,12 @@ class _Run:
                 raise VerifierError(f"{asset.name}: no llama-server or llama-server.exe inside the archive")
             info["binary"] = str(binary)
             report = verify_binary(binary, self.opts.check_ids, timeout=self.opts.timeout, wrapper=self.opts.wrapper)
-        except VerifierError as exc:
+        except (VerifierError, OSError) as exc:
+            message = exc.message if isinstance(exc, VerifierError) else (
+                f"{asset.name}: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
             if not info["digest_note"]:
-                info["digest_note"] = "not checked: " + exc.message
-            return BinaryReport(Path(asset.name), error=exc.message, extra={"asset": info})
+                info["digest_note"] = "not checked: " + message
+            return BinaryReport(Path(asset.name), error=message, extra={"asset": info})
         report.extra["asset"] = info
         return report
 

@@ -84,7 +84,7 @@ def format_assets_text(report: Report, release: Release) -> str:
         lines.append(f"  {_verdict(b):<5}  {a.get('name', b.path)}")
         lines.append(f"         digest: {digest_status(a)}")
         lines.append(f"         binary: {a.get('binary') or '-'}")
-        lines.append(f"         checks: {_checks(b)}")
+        lines.append(f"         {'error' if b.error is not None else 'checks'}: {_checks(b)}")
     return "\n".join(lines)
 
 

@@ -119,8 +119,8 @@ def call_with_retries(fn: Callable[[], T], classify: Callable[[BaseException], T
         delay = transient.delay if transient.delay is not None else policy.backoff(attempt)
         if waited + delay > policy.max_total_wait:
             raise RetriesExhausted(
-                f"{what}: {transient.describe}; retrying would mean waiting {delay:.0f}s more, over the "
-                f"{policy.max_total_wait:g}s limit (--retry-wait)"
+                f"{what}: {transient.describe}; gave up after {attempt} attempt{'s' if attempt > 1 else ''}: "
+                f"waiting {delay:.0f}s more would pass the {policy.max_total_wait:g}s limit of --retry-wait"
             )
         sleep(delay)
         waited += delay
