@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_release_arguments(parser)
     parser.add_argument("--argv", action="store_true",
                         help="also prove the binary's parser accepts every argv the resolver emits for it")
+    parser.add_argument("--launch", type=Path, metavar="MODEL.gguf",
+                        help="also start a real server per mode on this model and collect the evidence")
+    parser.add_argument("--modes", metavar="M1,M2", help="with --launch: the modes to start "
+                        "(default: off, ngram, and mtp when the binary has an MTP token)")
+    parser.add_argument("--launch-timeout", type=float, default=120.0, metavar="SECONDS",
+                        help="with --launch: how long a server may take to become healthy (default 120)")
     parser.add_argument("--version", action="version", version=f"llama-server-verifier {__version__}")
     return parser
 
@@ -119,19 +125,41 @@ def emit(report: Report, *, as_json: bool, heading: str = "llama-server verifier
     return exit_code(report)
 
 
+def _launch_modes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str] | None:
+    """Validated ``--modes``; a model given to ``--launch`` must exist before anything starts."""
+    if args.launch is None:
+        if args.modes:
+            parser.error("--modes goes with --launch")
+        return None
+    if not args.launch.is_file():
+        raise VerifierError(f"{args.launch}: no such model file")
+    if not args.modes:
+        return None
+    from verifier.spec.modes import MODES, canonical_mode
+
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if canonical_mode(m) == "auto" and m.lower() not in ("auto", "default")]
+    if unknown:
+        parser.error(f"unknown mode {', '.join(unknown)}; known: {', '.join(MODES)}")
+    return modes
+
+
 def run_verify(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     ids = _check_ids(args, parser)
     wrapper = split_command(args.wrapper)
     check_release_arguments(parser, args)
+    modes = _launch_modes(args, parser)
     if args.release is not None:
         from verifier.release.command import run_release  # lazy: PyGithub and requests load only here
 
         return run_release(args, ids, wrapper)
     with ThreadPoolExecutor(max_workers=min(4, len(args.binaries))) as pool:
         reports = list(pool.map(
-            lambda p: verify_binary(p, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv), args.binaries))
+            lambda p: verify_binary(p, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv,
+                                    launch_model=args.launch, launch_modes=modes, launch_timeout=args.launch_timeout),
+            args.binaries))
     return emit(Report(reports), as_json=args.json)
 
 

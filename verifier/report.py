@@ -11,6 +11,7 @@ from verifier.checks import CheckResult
 
 if TYPE_CHECKING:
     from verifier.acceptance import ArgvResult
+    from verifier.launch import LaunchResult
 
 
 @dataclass
@@ -23,6 +24,8 @@ class BinaryReport:
     error: str | None = None
     argv_results: list[ArgvResult] = field(default_factory=list)
     """With ``--argv``: each resolver case and the binary parser's verdict on its argv."""
+    launch_results: list[LaunchResult] = field(default_factory=list)
+    """With ``--launch``: one real server start per mode, with its evidence."""
     extra: dict[str, object] = field(default_factory=dict)
     """Keys other features add to this binary's JSON object (e.g. ``asset``)."""
 
@@ -48,6 +51,8 @@ class BinaryReport:
             data["error"] = self.error
         if self.argv_results:
             data["argv"] = [r.to_dict() for r in self.argv_results]
+        if self.launch_results:
+            data["launch"] = [r.to_dict() for r in self.launch_results]
         data.update(self.extra)
         return data
 

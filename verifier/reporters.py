@@ -45,6 +45,11 @@ def format_text(report: Report) -> str:
             lines.append(f"    {r.verdict.outcome:<12} {r.case.name:<30} {flags}")
             if not r.verdict.accepted:
                 lines.append(f"    {'':<12} {'':<30} {r.verdict.message}")
+        for launched in b.launch_results:
+            flags = " ".join(launched.argv) or "(no speculative flags)"
+            lines.append(f"    launch {launched.mode:<10} {launched.outcome:<22} {launched.detail}")
+            lines.append(f"    {'':<18}{flags}")
+            lines.extend(f"    {'':<18}| {line}" for line in launched.evidence[:4])
         caps_line = _caps_line(b)
         if caps_line:
             lines.append(f"  {caps_line}")
@@ -82,6 +87,14 @@ def format_markdown(report: Report, *, heading: str = "llama-server verifier") -
             for r in b.argv_results:
                 verdict = "✅ accepted" if r.verdict.accepted else f"❌ {r.verdict.outcome}: {md_cell(r.verdict.message)}"
                 out.append(f"| {md_cell(r.case.name)} | `{md_cell(' '.join(r.resolution.argv))}` | {verdict} |")
+    for b in report.binaries:
+        if b.launch_results:
+            out += ["", f"#### launched `{md_cell(str(b.path))}`", "", "| mode | argv | outcome | evidence |",
+                    "|---|---|---|---|"]
+            for launched in b.launch_results:
+                evidence = "<br>".join(md_cell(line) for line in launched.evidence[:3])
+                out.append(f"| {launched.mode} | `{md_cell(' '.join(launched.argv))}` | "
+                           f"{'✅' if launched.ok else '❌'} {md_cell(launched.detail)} | {evidence} |")
     return "\n".join(out) + "\n"
 
 

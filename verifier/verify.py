@@ -31,8 +31,26 @@ def argv_check(path: Path, report: BinaryReport, *, timeout: float, wrapper: Seq
     report.checks.append(CheckResult(ARGV_CHECK_ID, not bad, detail))
 
 
+LAUNCH_CHECK_ID = "launch"
+
+
+def launch_check(path: Path, report: BinaryReport, model: Path, *, modes: Sequence[str] | None,
+                 timeout: float, wrapper: Sequence[str]) -> None:
+    """Start a real server per mode on ``model``; add the results and their summary check."""
+    from verifier.launch import launch
+
+    assert report.capabilities is not None
+    results = launch(path, model, report.capabilities, modes, timeout=timeout, wrapper=wrapper)
+    report.launch_results = results
+    bad = [r for r in results if not r.ok]
+    summary = ", ".join(f"{r.mode}: {r.outcome}" for r in results)
+    detail = summary if not bad else f"{bad[0].mode} did not start: {bad[0].detail} ({summary})"
+    report.checks.append(CheckResult(LAUNCH_CHECK_ID, not bad, detail))
+
+
 def verify_binary(path: Path, check_ids: Sequence[str], *, timeout: float, wrapper: Sequence[str] = (),
-                  argv: bool = False) -> BinaryReport:
+                  argv: bool = False, launch_model: Path | None = None, launch_modes: Sequence[str] | None = None,
+                  launch_timeout: float = 120.0) -> BinaryReport:
     """Probe and check one binary; an unverifiable one gets ``error`` instead of raising."""
     try:
         caps = probe(path, timeout=timeout, wrapper=wrapper).capabilities
@@ -41,4 +59,6 @@ def verify_binary(path: Path, check_ids: Sequence[str], *, timeout: float, wrapp
     report = BinaryReport(path, caps, run_checks(caps, check_ids))
     if argv:
         argv_check(path, report, timeout=timeout, wrapper=wrapper)
+    if launch_model is not None:
+        launch_check(path, report, launch_model, modes=launch_modes, timeout=launch_timeout, wrapper=wrapper)
     return report

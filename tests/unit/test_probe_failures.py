@@ -14,6 +14,7 @@ from verifier.cli import main
 from verifier.errors import VerifierError
 from verifier.probe import probe
 from verifier.util import binfmt
+from tests.support.processes import alive
 
 MINIMAL_HELP = "--port PORT                             port to listen (default: 8080)\n"
 
@@ -79,28 +80,7 @@ def test_hanging_grandchild_is_killed_with_its_parent(fake_binary, tmp_path: Pat
     with pytest.raises(VerifierError, match="timed out"):
         probe(fake.path, timeout=3, wrapper=fake.wrapper)
     pid = int(marker.read_text())
-    assert not _alive(pid)
-
-
-def _alive(pid: int) -> bool:
-    if sys.platform == "win32":
-        out = subprocess.run(["tasklist", "/FI", f"PID eq {pid}"], capture_output=True, text=True).stdout
-        return str(pid) in out
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        # A killed child of an exited parent may linger as a zombie until reaped by init.
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                if f.read().split()[2] == "Z":
-                    return False
-        except OSError:
-            pass
-        time.sleep(0.1)
-    return True
+    assert not alive(pid)
 
 
 def test_crashing_binary(fake_binary) -> None:

@@ -92,3 +92,31 @@ def test_gguf_errors(tmp_path: Path) -> None:
     bad.write_bytes(b"not a gguf file at all" * 10)
     with pytest.raises(GGUFError, match="not a readable GGUF"):
         ModelInfo.from_gguf(bad)
+
+
+def test_header_reader_skips_arrays_and_reads_big_endian(tmp_path: Path) -> None:
+    from gguf import GGUFEndian, GGUFWriter
+
+    path = tmp_path / "be.gguf"
+    writer = GGUFWriter(str(path), "qwen35", endianess=GGUFEndian.BIG)
+    writer.add_array("tokenizer.ggml.tokens", [f"tok{i}" for i in range(3000)])
+    writer.add_array("tokenizer.ggml.scores", [0.5] * 3000)
+    writer.add_uint32("qwen35.nextn_predict_layers", 2)
+    writer.add_string("general.size_label", "4B")
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    assert ModelInfo.from_gguf(path) == ModelInfo(True, 4.0, "qwen35")
+
+
+def test_truncated_gguf_is_a_clean_error(tmp_path: Path) -> None:
+    whole = write_gguf(tmp_path / "whole.gguf", nextn=1, size_label="27B").read_bytes()
+    for cut in (3, 8, 20, len(whole) // 2, len(whole) - 3):
+        part = tmp_path / f"cut{cut}.gguf"
+        part.write_bytes(whole[:cut])
+        try:
+            info = ModelInfo.from_gguf(part)
+        except GGUFError:
+            continue
+        assert info.arch == "qwen35"  # cut after the keys it needs: still a correct answer

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from verifier.spec.gguf_header import GGUFError, read_metadata
+
 _MTP_MARKER = re.compile(r"(?:^|[-_./\\ ])mtp(?![a-z])", re.IGNORECASE)
 _MOE_ACTIVE = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?[bm]-a(?P<n>\d+(?:\.\d+)?)(?P<u>[bm])(?![a-z])", re.IGNORECASE)
 _EXPERTS = re.compile(r"(?<![A-Za-z0-9.])(?P<k>\d+)x(?P<n>\d+(?:\.\d+)?)(?P<u>[bm])(?![a-z])", re.IGNORECASE)
@@ -41,18 +43,10 @@ def has_mtp_marker(text: str | None) -> bool:
     return bool(text and _MTP_MARKER.search(text))
 
 
-class GGUFError(ValueError):
-    """The file is not a readable GGUF model."""
-
-
-def _field_value(reader: object, key: str) -> object | None:
-    field = reader.get_field(key)  # type: ignore[attr-defined]
-    if field is None:
-        return None
-    try:
-        return field.contents()
-    except Exception:  # noqa: BLE001 - a malformed field is "absent", not a crash
-        return None
+def _wanted(found: dict[str, object]) -> set[str]:
+    arch = found.get("general.architecture")
+    keys = {"general.architecture", "general.size_label"}
+    return keys | {f"{arch}.nextn_predict_layers"} if isinstance(arch, str) else keys
 
 
 @dataclass(frozen=True)
@@ -72,20 +66,18 @@ class ModelInfo:
     @classmethod
     def from_gguf(cls, path: str | Path, model_id: str | None = None) -> ModelInfo:
         """Read ``<arch>.nextn_predict_layers`` and ``general.size_label``; names fill the gaps."""
-        from gguf import GGUFReader  # lazy: gguf pulls in numpy
-
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such GGUF file")
         try:
-            reader = GGUFReader(path)
-        except Exception as exc:  # noqa: BLE001 - gguf raises many kinds on bad input
+            meta = read_metadata(path, _wanted)
+        except GGUFError as exc:
             raise GGUFError(f"{path}: not a readable GGUF file ({exc})") from None
-        arch = _field_value(reader, "general.architecture")
+        arch = meta.get("general.architecture")
         arch = arch if isinstance(arch, str) else None
-        layers = _field_value(reader, f"{arch}.nextn_predict_layers") if arch else None
-        label = _field_value(reader, "general.size_label")
+        layers = meta.get(f"{arch}.nextn_predict_layers") if arch else None
+        label = meta.get("general.size_label")
         by_name = cls.from_name(model_id, path.name)
-        gguf_mtp = isinstance(layers, int) and layers > 0
+        gguf_mtp = isinstance(layers, int) and not isinstance(layers, bool) and layers > 0
         size = parse_size(label) if isinstance(label, str) else None
         return cls(gguf_mtp or by_name.is_mtp, size if size is not None else by_name.size_b, arch)

@@ -1,0 +1,88 @@
+"""A stand-in llama-server for launch tests, run as ``python fake_server.py <llama-server argv>``.
+
+Behaviour is chosen by the argv it gets, like the real one: ``--spec-type draft-mtp`` exits
+with the "no MTP layers" line; ``FAKE_SERVER`` in the environment picks a failure mode
+(``never-healthy``, ``crash``, ``spawn``: start a grandchild that would outlive a careless parent).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HELP = """\
+--port PORT                             port to listen (default: 8080)
+--host HOST                             ip address to listen (default: 127.0.0.1)
+-c,    --ctx-size N                     size of the prompt context (default: 0)
+-m,    --model FNAME                    model path to load
+--parallel N                            number of server slots (default: -1)
+--verbosity N                           set the verbosity threshold (default: 3)
+--spec-type none,ngram-mod,draft-mtp    comma-separated list of types (default: none)
+--spec-draft-n-max N                    number of tokens to draft (default: 3)
+--spec-ngram-mod-n-min N                minimum number of ngram tokens (default: 48)
+--spec-ngram-mod-n-max N                maximum number of ngram tokens (default: 64)
+--spec-ngram-mod-n-match N              ngram-mod lookup length (default: 24)
+--spec-default                          enable default speculative decoding config
+"""
+
+
+def main() -> int:
+    argv = sys.argv[1:]
+    if "--help" in argv:
+        sys.stdout.write(HELP)
+        return 0
+    if "--version" in argv:
+        sys.stderr.write("version: 0.6.0-dev (build 11434, commit fake)\n")
+        return 0
+    mode = os.environ.get("FAKE_SERVER", "")
+    spec = argv[argv.index("--spec-type") + 1] if "--spec-type" in argv else ""
+    print(f"fake server argv: {' '.join(argv)}", flush=True)
+    if "draft-mtp" in spec:
+        print("W llama_init_from_model: context type MTP requested but model doesn't contain MTP layers", flush=True)
+        return 1
+    if mode == "crash":
+        print("E something went wrong before listening", flush=True)
+        return 3
+    if mode == "spawn":
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+        with open(os.environ["FAKE_SERVER_CHILD_PID"], "w") as f:
+            f.write(str(child.pid))
+    if spec:
+        print(f"I spec common_specu: adding speculative implementation '{spec}'", flush=True)
+    ready_at = time.monotonic() + 0.3
+    never = mode in ("never-healthy", "spawn")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _json(self, status: int, body: object) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            healthy = not never and time.monotonic() >= ready_at
+            self._json(200 if healthy else 503, {"status": "ok" if healthy else "loading model"})
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            timings = {"predicted_n": 32, "prompt_n": 44}
+            if spec:
+                timings.update(draft_n=30, draft_n_accepted=30)
+            self._json(200, {"content": " four five six", "timings": timings})
+
+    port = int(argv[argv.index("--port") + 1])
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

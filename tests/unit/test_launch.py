@@ -1,0 +1,106 @@
+"""The launcher against a fake server (tests/support/fake_server.py) run through sys.executable."""
+
+from __future__ import annotations
+
+import _thread
+import json
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import alive
+from tests.unit.test_resolver_modes import write_gguf
+from verifier.cli import main
+from verifier.launch import FAILED, NO_MTP_LAYERS, SKIPPED, STARTED, launch, launch_mode
+from verifier.probe import probe
+from verifier.spec import ModelInfo
+
+FAKE = Path(__file__).resolve().parents[1] / "support" / "fake_server.py"
+WRAPPER = [sys.executable]
+
+
+@pytest.fixture
+def model(tmp_path: Path) -> Path:
+    return write_gguf(tmp_path / "model.gguf", arch="gemma3", size_label="270M")
+
+
+@pytest.fixture
+def caps():
+    return probe(FAKE, wrapper=WRAPPER).capabilities
+
+
+def test_default_modes_start_and_show_evidence(model: Path, caps) -> None:
+    results = launch(FAKE, model, caps, wrapper=WRAPPER, timeout=30)
+    assert [r.mode for r in results] == ["off", "ngram", "mtp"]
+    off, ngram, mtp = results
+    assert off.outcome == STARTED and off.argv == [] and off.draft_n is None
+    assert ngram.outcome == STARTED and ngram.argv[:2] == ["--spec-type", "ngram-mod"]
+    assert (ngram.draft_n, ngram.draft_n_accepted) == (30, 30)
+    assert any("adding speculative implementation 'ngram-mod'" in line for line in ngram.evidence)
+    assert ngram.seconds_to_healthy is not None and ngram.seconds_to_healthy >= 0.3
+    assert mtp.outcome == NO_MTP_LAYERS and mtp.ok
+    assert mtp.detail == "MTP runtime present, model has no MTP layers"
+    assert not any(alive(r.pid) for r in results if r.pid)
+
+
+def test_a_mode_the_binary_cannot_do_is_skipped(model: Path, caps) -> None:
+    (result,) = launch(FAKE, model, caps, ["ngram-map-k"], wrapper=WRAPPER, timeout=30)
+    assert result.outcome == SKIPPED and result.pid is None and "ngram-map-k" in result.detail
+
+
+def test_crash_before_healthy_is_reported(model: Path, caps, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_SERVER", "crash")
+    result = launch_mode(FAKE, model, ModelInfo(False, 0.27), caps, "off", wrapper=WRAPPER, timeout=30)
+    assert result.outcome == FAILED and not result.ok
+    assert "exited with code 3 before it was healthy: E something went wrong" in result.detail
+
+
+def test_never_healthy_times_out_and_leaves_no_process(model: Path, caps, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("FAKE_SERVER", "spawn")
+    monkeypatch.setenv("FAKE_SERVER_CHILD_PID", str(tmp_path / "child.pid"))
+    result = launch_mode(FAKE, model, ModelInfo(False, 0.27), caps, "ngram", wrapper=WRAPPER, timeout=2)
+    assert result.outcome == FAILED and result.detail == "not healthy within 2s"
+    assert not alive(result.pid)
+    assert not alive(int((tmp_path / "child.pid").read_text()))
+
+
+def test_ctrl_c_stops_the_server(model: Path, caps, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("FAKE_SERVER", "spawn")
+    pid_file = tmp_path / "child.pid"
+    monkeypatch.setenv("FAKE_SERVER_CHILD_PID", str(pid_file))
+
+    def interrupt_once_started() -> None:
+        for _ in range(300):
+            if pid_file.exists() and pid_file.read_text():
+                break
+            threading.Event().wait(0.05)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt_once_started, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        launch_mode(FAKE, model, ModelInfo(False, 0.27), caps, "ngram", wrapper=WRAPPER, timeout=60)
+    assert not alive(int(pid_file.read_text()))
+
+
+def test_cli_launch_json(model: Path, capsys) -> None:
+    code = main([str(FAKE), "--wrapper", WRAPPER[0], "--launch", str(model), "--modes", "ngram,mtp", "--json"])
+    assert code == 0
+    binary = json.loads(capsys.readouterr().out)["binaries"][0]
+    assert [(r["mode"], r["outcome"]) for r in binary["launch"]] == [("ngram", "started"), ("mtp", NO_MTP_LAYERS)]
+    assert next(c for c in binary["checks"] if c["id"] == "launch")["ok"]
+
+
+def test_cli_launch_failure_exits_1(model: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_SERVER", "crash")
+    assert main([str(FAKE), "--wrapper", WRAPPER[0], "--launch", str(model), "--modes", "off"]) == 1
+    assert "FAIL   launch" in capsys.readouterr().out
+
+
+def test_cli_launch_rejects_unknown_modes_and_missing_models(model: Path, capsys, tmp_path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([str(FAKE), "--launch", str(model), "--modes", "turbo"])
+    assert exc.value.code == 2
+    assert main([str(FAKE), "--launch", str(tmp_path / "absent.gguf")]) == 2
+    assert "no such model file" in capsys.readouterr().err

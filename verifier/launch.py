@@ -1,0 +1,195 @@
+"""Start a real server per speculative mode on a real model, and collect evidence that it engaged.
+
+Help text says what a binary claims; this shows what it does. Each mode: resolve its argv
+for the model, start ``llama-server`` on 127.0.0.1 with a free port in an empty directory,
+poll ``/health``, send one short completion, stop it (terminate, wait, kill the group).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from verifier.capabilities import Capabilities
+from verifier.spec import ModelInfo, SpecRequest, resolve
+from verifier.spec.modes import MTP, NGRAM, OFF, canonical_mode
+from verifier.util.process import kill_tree, popen
+
+DEFAULT_LAUNCH_TIMEOUT = 120.0
+POLL_INTERVAL = 0.05
+STOP_GRACE = 5.0
+PROMPT = " ".join(["one two three four five six seven eight nine ten"] * 4) + " one two three"
+
+STARTED = "started"
+NO_MTP_LAYERS = "mtp-runtime-no-layers"
+FAILED = "failed"
+SKIPPED = "skipped"
+
+_EVIDENCE = re.compile(
+    r"adding speculative implementation|speculative decoding context initialized|ngram_mod occupancy"
+    r"|draft acceptance|initialized ngram_mod|common_speculative_init|context type MTP requested",
+    re.IGNORECASE,
+)
+_NO_MTP_LAYERS = re.compile(r"context type MTP requested but model doesn't contain MTP layers", re.IGNORECASE)
+
+
+@dataclass
+class LaunchResult:
+    mode: str
+    argv: list[str] = field(default_factory=list)
+    engine: str | None = None
+    outcome: str = FAILED
+    detail: str = ""
+    seconds_to_healthy: float | None = None
+    evidence: list[str] = field(default_factory=list)
+    draft_n: int | None = None
+    draft_n_accepted: int | None = None
+    completion: str | None = None
+    pid: int | None = None
+    """The server's process id, so callers (and tests) can prove it is gone."""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (STARTED, NO_MTP_LAYERS, SKIPPED)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"mode": self.mode, "argv": self.argv, "engine": self.engine, "outcome": self.outcome,
+                "ok": self.ok, "detail": self.detail, "seconds_to_healthy": self.seconds_to_healthy,
+                "evidence": self.evidence, "draft_n": self.draft_n, "draft_n_accepted": self.draft_n_accepted}
+
+
+def default_modes(caps: Capabilities) -> list[str]:
+    return [OFF, NGRAM, *([MTP] if caps.mtp_token else [])]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str, timeout: float) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback only
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (urllib.error.URLError, OSError):
+        return 0
+
+
+def _post_json(url: str, body: dict[str, object], timeout: float) -> dict[str, object]:
+    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - loopback only
+        return json.loads(resp.read().decode("utf-8"))
+
+
+def server_argv(caps: Capabilities, model: Path, port: int, spec_argv: Sequence[str]) -> list[str]:
+    """The argv after the binary: model, loopback, small context, verbose enough for the evidence lines."""
+    argv = ["-m", str(model), "--host", "127.0.0.1", "--port", str(port), "-c", "2048"]
+    for flag, value in (("--parallel", "1"), ("--verbosity", "4")):  # TRACE since b9829
+        if caps.has(flag):
+            argv += [flag, value]
+    return [*argv, *spec_argv]
+
+
+def _evidence(log: Path) -> list[str]:
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
+    found = [ln.strip() for ln in lines if _EVIDENCE.search(ln)]
+    return list(dict.fromkeys(found))[:12]
+
+
+def _tail(log: Path) -> str:
+    lines = [ln.strip() for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    return lines[-1][:300] if lines else "no output"
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """terminate, wait, kill: the server gets a chance to exit cleanly, then its whole group goes."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            pass
+    kill_tree(proc)
+    proc.wait()
+
+
+def launch_mode(binary: Path, model_path: Path, model: ModelInfo, caps: Capabilities, mode: str, *,
+                gpu: bool = False, timeout: float = DEFAULT_LAUNCH_TIMEOUT,
+                wrapper: Sequence[str] = ()) -> LaunchResult:
+    resolution = resolve(caps, SpecRequest(mode), model, gpu=gpu)
+    result = LaunchResult(mode, resolution.argv, resolution.engine)
+    if mode != OFF and resolution.engine is None:
+        result.outcome = SKIPPED
+        result.detail = "; ".join(resolution.warnings) or "the resolver emits nothing for this mode here"
+        return result
+    with tempfile.TemporaryDirectory(prefix="llama-server-launch-") as tmp:
+        log = Path(tmp) / "server.log"
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        argv = [*wrapper, str(binary), *server_argv(caps, model_path, port, resolution.argv)]
+        with log.open("wb") as out:
+            proc = popen(argv, cwd=tmp, stdout=out, stderr=subprocess.STDOUT)
+        result.pid = proc.pid
+        started = time.monotonic()
+        try:
+            _serve(proc, base, log, result, started, timeout)
+        finally:
+            stop(proc)
+        result.evidence = _evidence(log)
+        if result.outcome == FAILED and any(_NO_MTP_LAYERS.search(line) for line in result.evidence):
+            result.outcome = NO_MTP_LAYERS
+            result.detail = "MTP runtime present, model has no MTP layers"
+    return result
+
+
+def _serve(proc: subprocess.Popen[bytes], base: str, log: Path, result: LaunchResult, started: float,
+           timeout: float) -> None:
+    """Poll /health until 200, then ask for one completion; record what happened on ``result``."""
+    while True:
+        if proc.poll() is not None:
+            result.detail = f"exited with code {proc.returncode} before it was healthy: {_tail(log)}"
+            return
+        if time.monotonic() - started > timeout:
+            result.detail = f"not healthy within {timeout:g}s"
+            return
+        if _get(base + "/health", timeout=2) == 200:
+            break
+        time.sleep(POLL_INTERVAL)
+    result.seconds_to_healthy = round(time.monotonic() - started, 3)
+    left = max(5.0, timeout - (time.monotonic() - started))
+    try:
+        answer = _post_json(base + "/completion", {"prompt": PROMPT, "n_predict": 32, "temperature": 0,
+                                                   "cache_prompt": False}, timeout=left)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        result.detail = f"healthy, but the completion failed: {exc}"
+        return
+    timings = answer.get("timings") if isinstance(answer.get("timings"), dict) else {}
+    result.draft_n = timings.get("draft_n") if isinstance(timings, dict) else None  # type: ignore[assignment]
+    result.draft_n_accepted = timings.get("draft_n_accepted") if isinstance(timings, dict) else None  # type: ignore[assignment]
+    content = answer.get("content")
+    result.completion = content if isinstance(content, str) else None
+    result.outcome = STARTED
+    drafted = f", draft {result.draft_n_accepted}/{result.draft_n} accepted" if result.draft_n is not None else ""
+    result.detail = f"healthy after {result.seconds_to_healthy:.2f}s, answered a completion{drafted}"
+
+
+def launch(binary: Path, model_path: Path, caps: Capabilities, modes: Sequence[str] | None = None, *,
+           gpu: bool = False, timeout: float = DEFAULT_LAUNCH_TIMEOUT, wrapper: Sequence[str] = (),
+           model_id: str | None = None) -> list[LaunchResult]:
+    """Launch each mode in turn (one server at a time: they share the machine's memory and cores)."""
+    model = ModelInfo.from_gguf(model_path, model_id)
+    chosen = [canonical_mode(m) or m for m in modes] if modes else default_modes(caps)
+    return [launch_mode(binary, model_path, model, caps, m, gpu=gpu, timeout=timeout, wrapper=wrapper)
+            for m in chosen]
