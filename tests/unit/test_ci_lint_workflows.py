@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -107,7 +108,9 @@ def test_each_bad_fixture_is_caught_by_its_rule_only(name: str, capsys, outside_
 def test_findings_point_at_the_offending_line(capsys, outside_actions) -> None:
     main(["lint-workflows", str(FIXTURES / "expression-in-run.yml")])
     first = capsys.readouterr().out.splitlines()[0]
-    path, line, _ = first.split(":", 2)
+    match = re.match(r"(?P<path>.+):(?P<line>[0-9]+): \[run-expression\] ", first)  # paths may hold a drive colon
+    assert match, first
+    path, line = match["path"], match["line"]
     text = (FIXTURES / "expression-in-run.yml").read_text(encoding="utf-8").splitlines()
     assert path.endswith("expression-in-run.yml")
     assert "${{ inputs.pytest-args }}" in text[int(line) - 1]
