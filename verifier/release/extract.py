@@ -158,6 +158,8 @@ class _Writer:
     def hardlink(self, rel: str, raw: str, link_target: str) -> None:
         source_rel = safe_name(link_target)
         source = self.root / source_rel
+        if source_rel == rel:
+            raise UnsafeArchive(f"hard link {raw!r} points to itself")
         if source_rel not in self.files or source.is_symlink():
             raise UnsafeArchive(f"hard link {raw!r} points to {link_target!r}, not a file unpacked before it")
         size = source.stat().st_size
