@@ -70,14 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subcommand_parser(name: str, description: str) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(prog=f"python -m verifier {name}", description=description, epilog=EXIT_CODES,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def build_diff_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m verifier diff",
-        description="What changed between binary A and binary B: arguments added, removed, turned "
-        "into stubs, spec types, defaults. Exit 1 when B fails a check A passed.",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = _subcommand_parser(
+        "diff", "What changed between binary A and binary B: arguments added, removed, turned into stubs, "
+        "spec types, defaults. Exit 1 when B fails a check A passed.")
     parser.add_argument("a", metavar="A", type=Path)
     parser.add_argument("b", metavar="B", type=Path)
     _add_common(parser)
@@ -186,13 +187,9 @@ def run_diff(argv: Sequence[str]) -> int:
 
 
 def build_resolve_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m verifier resolve",
-        description="Print the speculative-decoding argv the resolver emits for this binary, model, mode "
-        "and device (for callers that are not Python). Warnings go to stderr.",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = _subcommand_parser(
+        "resolve", "Print the speculative-decoding argv the resolver emits for this binary, model, mode and "
+        "device (for callers that are not Python). Warnings go to stderr.")
     parser.add_argument("--binary", required=True, type=Path, help="the llama-server whose capabilities count")
     model = parser.add_mutually_exclusive_group(required=True)
     model.add_argument("--model", type=Path, metavar="M.gguf", help="read MTP layers and size from this GGUF")
