@@ -1,21 +1,17 @@
-"""Exit codes of ``python -m ci`` and the one exception that carries a user-facing line."""
+"""Exit codes of ``python -m ci``: the verifier's own, under the names the ci commands use."""
 
 from __future__ import annotations
 
-EXIT_OK = 0
-"""Nothing to report (lint: no findings; pr-matrix: matrix written, even when empty)."""
-EXIT_FINDINGS = 1
+from verifier.errors import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, VerifierError
+
+EXIT_FINDINGS = EXIT_FAILED
 """lint-workflows found a rule broken; junit-collate found a test skipped on every runner."""
-EXIT_BAD_INPUT = 2
+EXIT_BAD_INPUT = EXIT_ERROR
 """Bad input or an unreachable API: one line on stderr, never a traceback."""
-EXIT_INTERRUPTED = 130
 
 
-class CiError(Exception):
-    """An expected failure, reported as ``error: <message>`` with exit code 2."""
+class CiError(VerifierError):
+    """An expected failure of a ci command, reported as ``error: <message>`` with exit code 2."""
 
-    exit_code = EXIT_BAD_INPUT
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FINDINGS", "EXIT_INTERRUPTED", "EXIT_OK", "CiError"]
