@@ -249,6 +249,7 @@ def test_rate_limit_resetting_too_late_fails_at_once(tmp_path: Path, archive: Pa
     line = one_error_line(done)
     assert "rate limited (HTTP 403)" in line and "would pass the 300s limit of --retry-wait" in line
     assert "gave up after 1 attempt:" in line
+    assert files_in(tmp_path / "cache") == []
     assert "set GITHUB_TOKEN" in line
 
 
@@ -316,7 +317,7 @@ def test_asset_without_digest_is_verified_but_flagged(tmp_path: Path, archive: P
         asset = binaries(done)[0]["asset"]
         assert asset["digest_verified"] is False and asset["cached"] is cached
         assert asset["digest_note"] == ("not verified: GitHub gives no digest for this asset and the release has no "
-                                        "llama-prebuilt-sha256.json")
+                                        "llama-prebuilt-sha256.json" + (" (cached)" if cached else ""))
 
 
 @pytest.mark.parametrize("listed", ["right", "wrong"])
@@ -333,11 +334,15 @@ def test_fork_release_checked_against_its_sha256_json(tmp_path: Path, archive: P
         gh.add_release(tag, {name: archive, f"app-{tag}-{FORK}-cuda12-newer.tar.gz": archive,
                              "llama-prebuilt-sha256.json": sums}, digests={name: None})
         done = verifier(gh, tmp_path / "cache", "--release", tag, "--repo", "unslothai/llama.cpp", "--json")
+        again = verifier(gh, tmp_path / "cache", "--release", tag, "--repo", "unslothai/llama.cpp", "--json")
+        downloads = [r.path.rsplit("/", 1)[-1] for r in gh.storage.requests]
     if listed == "right":
-        assert done.returncode == 0, done.stderr
-        asset = binaries(done)[0]["asset"]
-        assert asset["name"] == name and asset["digest_verified"] is True
-        assert asset["digest_source"] == "llama-prebuilt-sha256.json"
+        assert done.returncode == again.returncode == 0, done.stderr + again.stderr
+        for run, cached in ((done, False), (again, True)):
+            asset = binaries(run)[0]["asset"]
+            assert asset["name"] == name and asset["digest_verified"] is True and asset["cached"] is cached
+            assert asset["digest_source"] == "llama-prebuilt-sha256.json"
+        assert downloads == ["llama-prebuilt-sha256.json", name]  # the second run downloads nothing
     else:
         assert "(llama-prebuilt-sha256.json), downloaded" in one_error_line(done)
         assert files_in(tmp_path / "cache") == []

@@ -26,6 +26,7 @@ from typing import BinaryIO, Mapping
 
 from tests.support.http_server import LoopbackServer, Request, Response
 
+
 @dataclass
 class FakeAsset:
     id: int

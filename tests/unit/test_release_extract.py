@@ -55,7 +55,7 @@ def test_symlink_pointing_outside(tmp_path: Path, fmt: str, target: str) -> None
 def test_symlink_then_file_written_through_it(tmp_path: Path) -> None:
     """The classic two-step escape: a link to '.', then a member under the link."""
     refused(tmp_path, "tar.gz", [Member("here", kind="symlink", target="."), Member("here/x.txt", b"x")],
-            "written through the link|resolves outside")
+            "written through the link|resolves outside|loop")  # loop: Windows, where the link became a copy
 
 
 def test_symlink_chain_escape(tmp_path: Path) -> None:

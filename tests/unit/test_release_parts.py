@@ -83,12 +83,14 @@ def test_cache_commit_is_atomic_and_keeps_the_first(tmp_path: Path) -> None:
 def test_cache_index_for_assets_without_digest(tmp_path: Path) -> None:
     cache = ReleaseCache(tmp_path)
     asset = ReleaseAsset(7, "a.tar.gz", 10, None, "http://x/7", updated_at="2026-01-01T00:00:00")
-    assert cache.lookup(None, origin="o", repo="r", asset=asset) is None
+    assert cache.recall(origin="o", repo="r", asset=asset) is None
     cache.folder(HEX).mkdir(parents=True)
-    cache.remember(HEX, origin="o", repo="r", asset=asset)
-    assert cache.lookup(None, origin="o", repo="r", asset=asset) == cache.folder(HEX)
+    cache.remember(HEX, origin="o", repo="r", asset=asset, verified_by="llama-prebuilt-sha256.json")
+    folder, record = cache.recall(origin="o", repo="r", asset=asset)
+    assert folder == cache.folder(HEX) and record["verified_by"] == "llama-prebuilt-sha256.json"
     reuploaded = ReleaseAsset(7, "a.tar.gz", 11, None, "http://x/7", updated_at="2026-02-01T00:00:00")
-    assert cache.lookup(None, origin="o", repo="r", asset=reuploaded) is None
+    assert cache.recall(origin="o", repo="r", asset=reuploaded) is None
+    assert cache.recall(origin="another-host", repo="r", asset=asset) is None
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -6,8 +6,14 @@ from email.utils import formatdate
 
 import pytest
 
-from verifier.release.retry import (RetriesExhausted, RetryPolicy, Transient, call_with_retries, classify_status,
-                                    server_delay)
+from verifier.release.retry import (
+    RetriesExhausted,
+    RetryPolicy,
+    Transient,
+    call_with_retries,
+    classify_status,
+    server_delay,
+)
 
 NOW = 1_800_000_000.0
 

@@ -45,7 +45,7 @@ class GitHubSettings:
             try:
                 parts = urlsplit(base)
                 valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-                parts.port  # noqa: B018 - raises ValueError for a bad port
+                _ = parts.port  # raises ValueError for a bad port
             except ValueError:
                 valid = False
             if not valid:
@@ -149,7 +149,7 @@ def fetch_release(repo: str, tag: str, settings: GitHubSettings, policy: RetryPo
             return call_with_retries(fn, classify, policy, what=what)
         except VerifierError:
             raise
-        except Exception as exc:  # noqa: BLE001 - turned into one line, never a traceback
+        except Exception as exc:  # turned into one line, never a traceback
             error = _permanent(exc, settings, not_found)
             if error is None:
                 raise VerifierError(f"{what}: {_describe(exc)}") from None

@@ -46,23 +46,28 @@ class ReleaseCache:
         key = f"{origin}|{repo}|{asset.id}|{asset.name}|{asset.size}|{asset.updated_at}"
         return self.root / "index" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
 
-    def lookup(self, sha256: str | None, *, origin: str, repo: str, asset: ReleaseAsset) -> Path | None:
-        """The unpacked folder of this asset if a previous run finished it."""
-        if sha256 is None:
-            try:
-                sha256 = json.loads(self._index_file(origin, repo, asset).read_text(encoding="utf-8"))["sha256"]
-            except (OSError, ValueError, KeyError, TypeError):
-                return None
-        folder = self.folder(str(sha256))
+    def lookup(self, sha256: str) -> Path | None:
+        """The unpacked folder for this digest if a previous run finished it."""
+        folder = self.folder(sha256)
         return folder if folder.is_dir() else None
 
-    def remember(self, sha256: str, *, origin: str, repo: str, asset: ReleaseAsset) -> None:
-        """Record which folder a digest-less asset unpacked to (written atomically)."""
+    def recall(self, *, origin: str, repo: str, asset: ReleaseAsset) -> tuple[Path, dict[str, object]] | None:
+        """For an asset GitHub gives no digest: its folder and what checked it, from an earlier run."""
+        try:
+            record = json.loads(self._index_file(origin, repo, asset).read_text(encoding="utf-8"))
+            folder = self.lookup(str(record["sha256"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return (folder, record) if folder is not None and isinstance(record, dict) else None
+
+    def remember(self, sha256: str, *, origin: str, repo: str, asset: ReleaseAsset,
+                 verified_by: str | None, note: str = "") -> None:
+        """Record which folder a digest-less asset unpacked to and what checked it (written atomically)."""
         target = self._index_file(origin, repo, asset)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.tmp, suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"sha256": sha256, "asset": asset.name}, f)
+            json.dump({"sha256": sha256, "asset": asset.name, "verified_by": verified_by, "note": note}, f)
         os.replace(tmp, target)
 
     def new_workdir(self, prefix: str) -> Path:

@@ -16,9 +16,12 @@ import posixpath
 import re
 import shutil
 import stat
+import struct
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -186,9 +189,54 @@ class _Writer:
             self._check_link(rel, rel)
 
 
+_READ_ERRORS = (tarfile.TarError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+                OSError, ValueError, OverflowError, struct.error)
+"""What a damaged archive makes tarfile and zipfile raise (a bad offset is an OSError from seek)."""
+
+
+def _damaged(exc: BaseException) -> UnsafeArchive:
+    return UnsafeArchive(f"damaged or unsupported archive ({type(exc).__name__}: {exc})")
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """Errors while reading the archive mean a damaged archive; errors writing the target do not."""
+    try:
+        yield
+    except UnsafeArchive:
+        raise
+    except UnicodeDecodeError:
+        raise UnsafeArchive("an archive member name is not valid text") from None
+    except _READ_ERRORS as exc:
+        raise _damaged(exc) from None
+
+
+class _Guarded:
+    """A member's data stream whose read failures become :class:`UnsafeArchive`."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def read(self, n: int = -1) -> bytes:
+        with _reading():
+            return self.stream.read(n)
+
+
+def _members(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
+    iterator = iter(tar)
+    while True:
+        with _reading():
+            member = next(iterator, None)
+        if member is None:
+            return
+        yield member
+
+
 def _extract_tar(archive: Path, writer: _Writer) -> None:
-    with tarfile.open(archive, mode="r|*", bufsize=TAR_READ) as tar:  # streaming: one pass, bounded memory
-        for member in tar:
+    with _reading():
+        tar = tarfile.open(archive, mode="r|*", bufsize=TAR_READ)  # streaming: one pass, bounded memory
+    with tar:
+        for member in _members(tar):
             raw = member.name
             writer.count(raw)
             rel = safe_name(raw)
@@ -203,16 +251,19 @@ def _extract_tar(archive: Path, writer: _Writer) -> None:
             elif member.isfifo():
                 raise UnsafeArchive(f"member {raw!r} is a FIFO")
             elif member.isreg():
-                stream = tar.extractfile(member)
+                with _reading():
+                    stream = tar.extractfile(member)
                 if stream is None:  # pragma: no cover - isreg members always have data
                     raise UnsafeArchive(f"member {raw!r} has no data")
-                writer.file(rel, raw, stream, member.size, member.mode)
+                writer.file(rel, raw, _Guarded(stream), member.size, member.mode)  # type: ignore[arg-type]
             else:
                 raise UnsafeArchive(f"member {raw!r} has an unsupported type")
 
 
 def _extract_zip(archive: Path, writer: _Writer) -> None:
-    with zipfile.ZipFile(archive) as zf:
+    with _reading():
+        zf = zipfile.ZipFile(archive)
+    with zf:
         infos = zf.infolist()
         if len(infos) > writer.limits.max_members:
             raise UnsafeArchive(f"more than {writer.limits.max_members} members ({len(infos)})")
@@ -230,10 +281,14 @@ def _extract_zip(archive: Path, writer: _Writer) -> None:
             elif kind == stat.S_IFLNK:
                 if info.file_size > MAX_LINK_TARGET:
                     raise UnsafeArchive(f"link {raw!r} has a {info.file_size}-byte target")
-                writer.symlink(rel, raw, zf.read(info).decode("utf-8", "replace"))
+                with _reading():
+                    target = zf.read(info).decode("utf-8", "replace")
+                writer.symlink(rel, raw, target)
             elif kind in (0, stat.S_IFREG):
-                with zf.open(info) as stream:
-                    writer.file(rel, raw, stream, info.file_size, mode)  # type: ignore[arg-type]
+                with _reading():
+                    stream = zf.open(info)
+                with stream:
+                    writer.file(rel, raw, _Guarded(stream), info.file_size, mode)  # type: ignore[arg-type]
             elif kind in (stat.S_IFCHR, stat.S_IFBLK):
                 raise UnsafeArchive(f"member {raw!r} is a device file")
             else:
@@ -244,7 +299,7 @@ def archive_kind(path: Path) -> str:
     """``zip`` or ``tar`` from the first bytes (names can lie; magic numbers rarely do)."""
     with path.open("rb") as f:
         head = f.read(4)
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     return "tar"
 
@@ -252,21 +307,15 @@ def archive_kind(path: Path) -> str:
 def extract(archive: Path, dest: Path, *, limits: Limits = Limits()) -> None:
     """Unpack ``archive`` into ``dest`` (an empty folder). Raises :class:`UnsafeArchive`.
 
-    On failure ``dest`` may hold part of the archive: the caller removes it.
+    On failure ``dest`` may hold part of the archive: the caller removes it. An error
+    writing the target (a full disk) stays an ``OSError``.
     """
     writer = _Writer(dest, limits)
-    try:
-        if archive_kind(archive) == "zip":
-            _extract_zip(archive, writer)
-        else:
-            _extract_tar(archive, writer)
-        writer.finish()
-    except UnsafeArchive:
-        raise
-    except (tarfile.TarError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
-        raise UnsafeArchive(f"damaged or unsupported archive ({type(exc).__name__}: {exc})") from None
-    except UnicodeDecodeError:
-        raise UnsafeArchive("an archive member name is not valid text") from None
+    if archive_kind(archive) == "zip":
+        _extract_zip(archive, writer)
+    else:
+        _extract_tar(archive, writer)
+    writer.finish()
 
 
 def find_server(root: Path) -> Path | None:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from verifier.verify import verify_binary
 from verifier.errors import VerifierError
 from verifier.probe import DEFAULT_TIMEOUT
 from verifier.release import download
@@ -28,6 +27,7 @@ from verifier.release.cache import ReleaseCache, default_root
 from verifier.release.extract import Limits, UnsafeArchive, extract, find_server
 from verifier.release.retry import RetryPolicy
 from verifier.report import BinaryReport, Report
+from verifier.verify import verify_binary
 
 FORK_SHA256_ASSET = "llama-prebuilt-sha256.json"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -130,12 +130,8 @@ class _Run:
         return Expected(None, None, f"{odd}not verified: GitHub gives no digest for this asset and the release "
                                     f"has no {FORK_SHA256_ASSET}")
 
-    def unpacked(self, asset: ReleaseAsset, want: Expected, info: dict[str, object]) -> Path:
-        """The asset's unpacked folder: from the cache, else downloaded, checked and unpacked."""
-        cached = self.cache.lookup(want.sha256, origin=self.origin, repo=self.release.repo, asset=asset)
-        if cached is not None:
-            info.update(cached=True, sha256=cached.name)
-            return cached
+    def download(self, asset: ReleaseAsset, want: Expected, info: dict[str, object]) -> Path:
+        """Download, check against ``want`` and unpack into the cache; returns the folder."""
         bar = self.progress(asset) if self.progress else None
         try:
             got = download.fetch(asset, self.cache.tmp, self.settings, self.opts.policy, progress=bar)
@@ -157,11 +153,41 @@ class _Run:
             finally:
                 if work.exists():
                     shutil.rmtree(work, ignore_errors=True)
-            if want.sha256 is None:
-                self.cache.remember(got.sha256, origin=self.origin, repo=self.release.repo, asset=asset)
             return folder
         finally:
             got.path.unlink(missing_ok=True)
+
+    def unpacked(self, asset: ReleaseAsset, info: dict[str, object]) -> Path:
+        """The asset's unpacked folder, from the cache when an earlier run finished it.
+
+        With GitHub's digest the cache folder is found by it; without, through the index an
+        earlier run wrote, so the fork's checksum file is not fetched again either.
+        """
+        github = download.parse_digest(asset.digest)
+        if github is None or github[0] != "sha256" or not _HEX64.match(github[1]):
+            recalled = self.cache.recall(origin=self.origin, repo=self.release.repo, asset=asset)
+            if recalled is not None:
+                folder, record = recalled
+                source = record.get("verified_by")
+                note = str(record.get("note") or ("matches " + str(source) if source else "not verified"))
+                info.update(cached=True, sha256=folder.name, digest_verified=source is not None,
+                            digest_source=source, digest_note=note + (" (checked when downloaded; cached)"
+                                                                      if source else " (cached)"))
+                return folder
+        want = self.expected(asset)
+        folder = self.cache.lookup(want.sha256) if want.sha256 else None
+        if folder is not None:
+            info["cached"] = True
+            info["sha256"] = folder.name
+        else:
+            folder = self.download(asset, want, info)
+            if want.source != "github":  # no usable GitHub digest: remember where it went
+                self.cache.remember(folder.name, origin=self.origin, repo=self.release.repo, asset=asset,
+                                    verified_by=want.source, note=want.note)
+        info["digest_note"] = want.note + (" (checked when downloaded; cached by digest)" if info["cached"] else "")
+        if want.sha256 is not None:
+            info.update(digest_verified=True, digest_source=want.source)
+        return folder
 
     def one(self, choice: Choice) -> BinaryReport:
         asset = choice.asset
@@ -172,13 +198,7 @@ class _Run:
             "digest_note": "", "cached": False, "binary": None,
         }
         try:
-            want = self.expected(asset)
-            folder = self.unpacked(asset, want, info)
-            info["digest_note"] = want.note
-            if want.sha256 is not None:
-                info.update(digest_verified=True, digest_source=want.source)
-                if info["cached"]:
-                    info["digest_note"] = want.note + " (checked when downloaded; cached by digest)"
+            folder = self.unpacked(asset, info)
             binary = find_server(folder)
             if binary is None:
                 raise VerifierError(f"{asset.name}: no llama-server or llama-server.exe inside the archive")

@@ -110,7 +110,7 @@ def call_with_retries(fn: Callable[[], T], classify: Callable[[BaseException], T
         attempt += 1
         try:
             return fn()
-        except Exception as exc:  # noqa: BLE001 - classify decides; unknown errors re-raise below
+        except Exception as exc:  # classify decides; what it does not know is re-raised
             transient = classify(exc)
             if transient is None:
                 raise
