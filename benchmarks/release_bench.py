@@ -4,6 +4,7 @@ Serves a release of six ``.tar.gz`` assets (a fake llama-server plus incompressi
 filler, so the archive is as large as it unpacks) and times, for each asset size:
 
 * the raw transfer: the six bodies fetched one after another with plain requests (the floor);
+* the verifier on one asset alone (the "slowest asset" a parallel run should approach);
 * ``python -m verifier --release ... --jobs 6``: download, hash, unpack and verify in parallel;
 * the same with ``--jobs 1`` (one asset at a time);
 * the parallel command again on its warm cache (downloads nothing);
@@ -109,26 +110,30 @@ def bench(size_mib: int, count: int, bandwidth_mib: float | None) -> bool:
             gh.add_release("bench", assets)
             names = list(assets)
             raw_all, raw_one = raw_transfer(gh)
+            single = run_verifier(gh, names[:1], folder / "cache-single", jobs=1)
             parallel = run_verifier(gh, names, folder / "cache-parallel", jobs=count)
             serial = run_verifier(gh, names, folder / "cache-serial", jobs=1)
             cached = run_verifier(gh, names, folder / "cache-parallel", jobs=count)
         ok = True
-        for label, result in (("parallel", parallel), ("one at a time", serial), ("cached", cached)):
+        for label, result in (("single", single), ("parallel", parallel), ("one at a time", serial),
+                              ("cached", cached)):
             if result["rc"] != 0:
                 print(f"  {label}: exit {result['rc']}: {result['stderr']}")
                 ok = False
-        peaks = [r["peak"] for r in (parallel, serial, cached) if r["peak"] is not None]
+        peaks = [r["peak"] for r in (single, parallel, serial, cached) if r["peak"] is not None]
 
         def mib(v: object) -> str:
             return f"{v / MIB:.0f} MiB" if isinstance(v, (int, float)) else "n/a"
 
         print(f"  raw transfer, one after another   {raw_all:6.2f}s   (slowest single asset {raw_one:.2f}s, "
               f"{total / MIB / raw_all:.0f} MiB/s)")
+        print(f"  verifier, one asset alone         {single['wall']:6.2f}s   peak RSS {mib(single['peak'])}")
         print(f"  verifier --jobs {count} (parallel)       {parallel['wall']:6.2f}s   peak RSS {mib(parallel['peak'])}")
         print(f"  verifier --jobs 1 (one at a time) {serial['wall']:6.2f}s   peak RSS {mib(serial['peak'])}")
         print(f"  verifier again, warm cache        {cached['wall']:6.2f}s   peak RSS {mib(cached['peak'])}")
         print(f"  parallel / raw transfer = {parallel['wall'] / raw_all:.2f}x; "
-              f"parallel / one at a time = {parallel['wall'] / serial['wall']:.2f}x")
+              f"parallel / one at a time = {parallel['wall'] / serial['wall']:.2f}x; "
+              f"parallel / one asset alone = {parallel['wall'] / single['wall']:.2f}x")
         if peaks:
             under = max(peaks) < MEMORY_LIMIT_MIB * MIB
             print(f"  peak RSS {'under' if under else 'OVER'} {MEMORY_LIMIT_MIB} MiB")
