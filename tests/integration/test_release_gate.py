@@ -397,13 +397,15 @@ def test_real_llama_server_from_a_release(tmp_path: Path, real_build) -> None:
                  f"llama-{tag}-bin-{UP}.zip": server_archive(tmp_path / "z.zip", data, layout="build-bin")}
     with FakeGitHub() as gh:
         gh.add_release(tag, files)
-        done = verifier(gh, tmp_path / "cache", "--release", tag, "--all-host", "--json", wrapper=False)
+        done = verifier(gh, tmp_path / "cache", "--release", tag, "--all-host", "--argv", "--json", wrapper=False)
     assert done.returncode == 0, done.stdout + done.stderr
     rows = binaries(done)
     assert [r["asset"]["name"] for r in rows] == list(files)
     for row in rows:
         assert row["ok"] and row["build"] == PASSING_BUILD and row["capabilities"]["mtp_token"] == "draft-mtp"
         assert row["asset"]["digest_verified"] is True
+        # --argv: the unpacked release binary's own parser accepts all 20 resolver cases
+        assert len(row["argv"]) == 20 and all(case["accepted"] for case in row["argv"])
 
 
 def test_help_loads_no_network_or_model_libraries() -> None:

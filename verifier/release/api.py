@@ -19,7 +19,6 @@ from verifier.release.retry import RetryPolicy, Transient, call_with_retries, cl
 
 T = TypeVar("T")
 
-DEFAULT_REPO = "ggml-org/llama.cpp"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 REQUEST_TIMEOUT = 30
 USER_AGENT = "llama-server-verifier"

@@ -15,7 +15,8 @@ from typing import Sequence
 
 from verifier.errors import EXIT_OK, VerifierError
 from verifier.release import present
-from verifier.release.api import DEFAULT_REPO, TOKEN_VARIABLES, GitHubSettings
+from verifier.release.api import TOKEN_VARIABLES, GitHubSettings
+from verifier.release.options import DEFAULT_REPO
 from verifier.release.assets import ReleaseAsset
 from verifier.release.gate import GateOptions, find, run
 from verifier.release.retry import RetryPolicy
@@ -74,7 +75,7 @@ def run_release(args: argparse.Namespace, check_ids: Sequence[str], wrapper: Seq
     opts = GateOptions(
         repo=args.repo or DEFAULT_REPO, tag=args.release.strip(), names=tuple(args.asset),
         platform=args.platform, all_host=args.all_host, cache_dir=args.cache, jobs=args.jobs,
-        timeout=args.timeout, wrapper=tuple(wrapper), check_ids=tuple(check_ids),
+        timeout=args.timeout, wrapper=tuple(wrapper), check_ids=tuple(check_ids), argv=args.argv,
         policy=RetryPolicy(max_total_wait=args.retry_wait),
     )
     release, plan = find(opts, settings)

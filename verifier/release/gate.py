@@ -45,6 +45,8 @@ class GateOptions:
     timeout: float = DEFAULT_TIMEOUT
     wrapper: tuple[str, ...] = ()
     check_ids: tuple[str, ...] = ()
+    argv: bool = False
+    """Also run every argv the resolver emits through each binary's parser (``--argv``)."""
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     limits: Limits = field(default_factory=Limits)
 
@@ -203,7 +205,8 @@ class _Run:
             if binary is None:
                 raise VerifierError(f"{asset.name}: no llama-server or llama-server.exe inside the archive")
             info["binary"] = str(binary)
-            report = verify_binary(binary, self.opts.check_ids, timeout=self.opts.timeout, wrapper=self.opts.wrapper)
+            report = verify_binary(binary, self.opts.check_ids, timeout=self.opts.timeout, wrapper=self.opts.wrapper,
+                                   argv=self.opts.argv)
         except (VerifierError, OSError) as exc:
             message = exc.message if isinstance(exc, VerifierError) else (
                 f"{asset.name}: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))

@@ -10,8 +10,9 @@ import argparse
 import re
 from pathlib import Path
 
-from verifier.release.api import DEFAULT_REPO
-from verifier.release.retry import DEFAULT_MAX_WAIT
+DEFAULT_REPO = "ggml-org/llama.cpp"
+DEFAULT_MAX_WAIT = 300.0
+"""Seconds a run may spend waiting on rate limits and backoff in all."""
 
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 

@@ -14,10 +14,10 @@ from email.utils import parsedate_to_datetime
 from typing import Callable, Mapping, TypeVar
 
 from verifier.errors import VerifierError
+from verifier.release.options import DEFAULT_MAX_WAIT
 
 T = TypeVar("T")
 
-DEFAULT_MAX_WAIT = 300.0
 
 
 @dataclass(frozen=True)
