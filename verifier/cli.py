@@ -244,14 +244,19 @@ def run_resolve(argv: Sequence[str]) -> int:
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    command = COMMANDS.get(args[0]) if args else None
+def guarded(call: Callable[[], int]) -> int:
+    """Run a command; an expected failure or Ctrl-C becomes one line on stderr and its exit code."""
     try:
-        return command(args[1:]) if command else run_verify(args)
+        return call()
     except VerifierError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = COMMANDS.get(args[0]) if args else None
+    return guarded(lambda: command(args[1:]) if command else run_verify(args))

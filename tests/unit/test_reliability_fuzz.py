@@ -19,7 +19,6 @@ from verifier import Capabilities
 from verifier.capabilities import Version
 from verifier.checks import CHECKS, run_checks
 from verifier.drift import diff
-from verifier.helptext import parse_help
 from verifier.release.extract import UnsafeArchive, extract
 
 REAL = help_fixture("real-b11434")
