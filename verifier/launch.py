@@ -175,9 +175,9 @@ def _serve(proc: subprocess.Popen[bytes], base: str, log: Path, result: LaunchRe
     except (urllib.error.URLError, OSError, ValueError) as exc:
         result.detail = f"healthy, but the completion failed: {exc}"
         return
-    timings = answer.get("timings") if isinstance(answer.get("timings"), dict) else {}
-    result.draft_n = timings.get("draft_n") if isinstance(timings, dict) else None  # type: ignore[assignment]
-    result.draft_n_accepted = timings.get("draft_n_accepted") if isinstance(timings, dict) else None  # type: ignore[assignment]
+    timings = answer.get("timings")
+    if isinstance(timings, dict):
+        result.draft_n, result.draft_n_accepted = timings.get("draft_n"), timings.get("draft_n_accepted")
     content = answer.get("content")
     result.completion = content if isinstance(content, str) else None
     result.outcome = STARTED
