@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from verifier import Capabilities  # noqa: E402
-from verifier.spec import ModelInfo, SpecRequest, resolve  # noqa: E402
-from verifier.spec.modes import MODES  # noqa: E402
+from verifier.speculative import ModelInfo, SpecRequest, resolve  # noqa: E402
+from verifier.speculative.modes import MODES  # noqa: E402
 
 MODELS = (ModelInfo(True, 27.0), ModelInfo(True, 0.8), ModelInfo(False, 8.0), ModelInfo(True, None))
 

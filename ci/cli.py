@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ci.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, CiError
-from verifier.cli import guarded
+from verifier.output import guarded
 from verifier.util import gha
 
 EXIT_CODES = f"""\

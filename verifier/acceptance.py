@@ -16,8 +16,8 @@ from typing import Sequence
 from verifier.capabilities import Capabilities
 from verifier.errors import VerifierError
 from verifier.probe import run_binary
-from verifier.spec import ModelInfo, Resolution, SpecRequest, resolve
-from verifier.spec.modes import AUTO, MODES
+from verifier.speculative import ModelInfo, Resolution, SpecRequest, resolve
+from verifier.speculative.modes import AUTO, MODES
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"

@@ -13,11 +13,11 @@ from typing import Callable, Sequence
 
 from verifier import __version__
 from verifier.checks import CHECKS, select_checks
-from verifier.errors import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, VerifierError
+from verifier.errors import EXIT_ERROR, EXIT_FAILED, EXIT_OK, VerifierError
+from verifier.output import emit, guarded
 from verifier.probe import DEFAULT_TIMEOUT, probe
 from verifier.release.options import add_release_arguments, check_release_arguments
 from verifier.report import Report
-from verifier.util import gha
 from verifier.verify import verify_binary
 
 EXIT_CODES = f"""\
@@ -105,27 +105,6 @@ def _check_ids(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tup
         raise  # unreachable: parser.error exits
 
 
-def exit_code(report: Report) -> int:
-    if report.errors or not report.binaries:
-        return EXIT_ERROR
-    return EXIT_OK if report.ok else EXIT_FAILED
-
-
-def emit(report: Report, *, as_json: bool, heading: str = "llama-server verifier") -> int:
-    """Print the report (and, in Actions, the step summary and annotations); return the exit code."""
-    from verifier import reporters
-
-    for b in report.errors:
-        print(f"error: {b.error}", file=sys.stderr)
-    print(reporters.format_json(report) if as_json else reporters.format_text(report))
-    if gha.in_actions():
-        gha.append_step_summary(reporters.format_markdown(report, heading=heading))
-        stream = sys.stderr if as_json else sys.stdout
-        for line in reporters.format_annotations(report):
-            print(line, file=stream)
-    return exit_code(report)
-
-
 def _launch_modes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str] | None:
     """Validated ``--modes``; a model given to ``--launch`` must exist before anything starts."""
     if args.launch is None:
@@ -136,7 +115,7 @@ def _launch_modes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         raise VerifierError(f"{args.launch}: no such model file")
     if not args.modes:
         return None
-    from verifier.spec.modes import MODES, canonical_mode
+    from verifier.speculative.modes import MODES, canonical_mode
 
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = [m for m in modes if canonical_mode(m) == "auto" and m.lower() not in ("auto", "default")]
@@ -211,7 +190,7 @@ def build_resolve_parser() -> argparse.ArgumentParser:
 
 
 def run_resolve(argv: Sequence[str]) -> int:
-    from verifier.spec import GGUFError, ModelInfo, SpecRequest, resolve
+    from verifier.speculative import GGUFError, ModelInfo, SpecRequest, resolve
 
     parser = build_resolve_parser()
     args = parser.parse_args(argv)
@@ -242,18 +221,6 @@ def run_resolve(argv: Sequence[str]) -> int:
 
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve}
-
-
-def guarded(call: Callable[[], int]) -> int:
-    """Run a command; an expected failure or Ctrl-C becomes one line on stderr and its exit code."""
-    try:
-        return call()
-    except VerifierError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Sequence
 
 from verifier.capabilities import Capabilities
-from verifier.spec import ModelInfo, SpecRequest, resolve
-from verifier.spec.modes import MTP, NGRAM, OFF, canonical_mode
+from verifier.speculative import ModelInfo, SpecRequest, resolve
+from verifier.speculative.modes import MTP, NGRAM, OFF, canonical_mode
 from verifier.util.process import kill_tree, popen
 
 DEFAULT_LAUNCH_TIMEOUT = 120.0

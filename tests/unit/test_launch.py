@@ -15,7 +15,7 @@ from tests.unit.test_resolver_modes import write_gguf
 from verifier.cli import main
 from verifier.launch import FAILED, NO_MTP_LAYERS, SKIPPED, STARTED, launch, launch_mode
 from verifier.probe import probe
-from verifier.spec import ModelInfo
+from verifier.speculative import ModelInfo
 
 FAKE = Path(__file__).resolve().parents[1] / "support" / "fake_server.py"
 WRAPPER = [sys.executable]

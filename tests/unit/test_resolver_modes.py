@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from verifier.spec import GGUFError, ModelInfo, canonical_mode, parse_size
+from verifier.speculative import GGUFError, ModelInfo, canonical_mode, parse_size
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.helpgen import make_caps
-from verifier.spec import ModelInfo, SpecRequest, resolve
-from verifier.spec.modes import MODES
+from verifier.speculative import ModelInfo, SpecRequest, resolve
+from verifier.speculative.modes import MODES
 
 TYPES = ["none", "draft-simple", "draft-mtp", "mtp", "ngram-simple", "ngram-map-k", "ngram-map-k4v", "ngram-mod",
          "ngram-cache"]

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import help_fixture
 from tests.unit.test_resolver_modes import write_gguf
 from verifier import Capabilities
-from verifier.spec import (
+from verifier.speculative import (
     LoadedState, LoadRequest, ModelInfo, SpecRequest, backfill_usage, fit_context, mtp_will_engage, needs_reload,
     resolve,
 )

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import help_fixture
 from tests.support.helpgen import make_caps
 from verifier import Capabilities
-from verifier.spec import ModelInfo, SpecRequest, ngram_mod_flags, resolve, strip_spec_flags
+from verifier.speculative import ModelInfo, SpecRequest, ngram_mod_flags, resolve, strip_spec_flags
 
 FULL = Capabilities.from_help(help_fixture("real-b11434"))  # draft-mtp, new knobs, --spec-default, p-min
 NO_MTP = Capabilities.from_help(help_fixture("real-b9093"))  # no MTP token, new knobs, --spec-default

@@ -14,6 +14,7 @@ import threading
 from typing import Sequence
 
 from verifier.errors import EXIT_OK, VerifierError
+from verifier.output import emit
 from verifier.release import present
 from verifier.release.api import TOKEN_VARIABLES, GitHubSettings
 from verifier.release.options import DEFAULT_REPO
@@ -69,8 +70,6 @@ def _forget_token() -> None:
 
 def run_release(args: argparse.Namespace, check_ids: Sequence[str], wrapper: Sequence[str]) -> int:
     """``--release``: list, or download, verify and report; returns the exit code."""
-    from verifier.cli import emit
-
     settings = GitHubSettings.from_env()
     opts = GateOptions(
         repo=args.repo or DEFAULT_REPO, tag=args.release.strip(), names=tuple(args.asset),

@@ -1,22 +1,21 @@
-"""The speculative-decoding resolver: argv for a mode, binary, model and device, and the rules around it."""
+"""Deprecated alias of :mod:`verifier.speculative`, kept importable for one release.
 
-from verifier.spec.model import GGUFError, ModelInfo, parse_size
-from verifier.spec.modes import MODES, canonical_mode
-from verifier.spec.reload import LoadedState, LoadRequest, needs_reload
-from verifier.spec.resolver import (
-    Resolution,
-    SpecRequest,
-    map_k_flags,
-    mtp_will_engage,
-    ngram_mod_flags,
-    resolve,
-    strip_spec_flags,
-)
-from verifier.spec.usage import backfill_usage
-from verifier.spec.vram import ContextFit, fit_context
+``spec`` reads as "tests" in many ecosystems, so the resolver package was renamed. Old
+imports (``verifier.spec`` and its submodules) keep working and warn once.
+"""
 
-__all__ = [
-    "MODES", "ContextFit", "GGUFError", "LoadRequest", "LoadedState", "ModelInfo", "Resolution", "SpecRequest",
-    "backfill_usage", "canonical_mode", "fit_context", "map_k_flags", "mtp_will_engage", "needs_reload",
-    "ngram_mod_flags", "parse_size", "resolve", "strip_spec_flags",
-]
+from __future__ import annotations
+
+import importlib
+import sys
+import warnings
+
+from verifier import speculative as _speculative
+from verifier.speculative import *  # noqa: F403 - the alias re-exports the whole public API
+
+__all__ = list(_speculative.__all__)
+
+for _name in ("gguf_header", "model", "modes", "reload", "resolver", "usage", "vram"):
+    sys.modules[f"{__name__}.{_name}"] = importlib.import_module(f"verifier.speculative.{_name}")
+
+warnings.warn("verifier.spec is deprecated; import verifier.speculative instead", DeprecationWarning, stacklevel=2)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from verifier.spec.gguf_header import GGUFError, read_metadata
+from verifier.speculative.gguf_header import GGUFError, read_metadata
 
 _MTP_MARKER = re.compile(r"(?:^|[-_./\\ ])mtp(?![a-z])", re.IGNORECASE)
 _MOE_ACTIVE = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?[bm]-a(?P<n>\d+(?:\.\d+)?)(?P<u>[bm])(?![a-z])", re.IGNORECASE)

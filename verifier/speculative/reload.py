@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verifier.spec.modes import AUTO, canonical_mode
-from verifier.spec.resolver import ENGINE_MTP, SpecRequest, extra_args_own_spec
+from verifier.speculative.modes import AUTO, canonical_mode
+from verifier.speculative.resolver import ENGINE_MTP, SpecRequest, extra_args_own_spec
 
 P_MIN_TOLERANCE = 1e-6
 

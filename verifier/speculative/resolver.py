@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from verifier.capabilities import NGRAM_MOD_TYPE, Capabilities, map_k_knobs
-from verifier.spec.model import ModelInfo
-from verifier.spec.modes import (
+from verifier.speculative.model import ModelInfo
+from verifier.speculative.modes import (
     AUTO, MTP, MTP_NGRAM, NGRAM, NGRAM_MAP_K, NGRAM_MAP_K4V, NGRAM_SIMPLE, OFF, canonical_mode,
 )
 
