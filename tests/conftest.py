@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -11,6 +12,27 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HELP_DIR = FIXTURES / "help"
+
+
+RUNNER_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "LLAMA_ARG_")
+"""Variables a GitHub runner (or a llama-server user) sets that change what the code under test does."""
+RUNNER_NAMES = ("GH_TOKEN", "GH_HOST", "GH_ENTERPRISE_TOKEN", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
+                "http_proxy", "https_proxy", "all_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts without the runner's or the user's variables (the suite runs inside Actions).
+
+    Under a real runner ``GITHUB_ACTIONS``, ``GITHUB_STEP_SUMMARY`` and ``GITHUB_OUTPUT`` are set
+    for the step that runs pytest: without this the verifier would annotate the job and append
+    fake-binary reports to its summary. A test that wants Actions behaviour sets the variables
+    itself, pointing at its own temporary files. Loopback servers are never reached through a proxy.
+    """
+    for name in [n for n in os.environ if n.startswith(RUNNER_PREFIXES) or n in RUNNER_NAMES]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
 
 def help_fixture(name: str) -> str:

@@ -73,13 +73,7 @@ def junit_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run_suite(tmp_path_factory, RUNNERS)
 
 
-@pytest.fixture
-def outside_actions(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-
-
-def test_a_test_skipped_on_every_runner_fails_the_collation(junit_dir, capsys, outside_actions) -> None:
+def test_a_test_skipped_on_every_runner_fails_the_collation(junit_dir, capsys) -> None:
     code = main(["junit-collate", str(junit_dir)])
     out = capsys.readouterr().out
     assert code == 1, out
@@ -105,7 +99,7 @@ def test_in_actions_it_annotates_and_writes_a_table(junit_dir, tmp_path, monkeyp
     assert "`test_suite::test_never_runs`: needs a GPU" in table
 
 
-def test_tests_skipped_on_some_runners_only_pass(tmp_path_factory, capsys, outside_actions) -> None:
+def test_tests_skipped_on_some_runners_only_pass(tmp_path_factory, capsys) -> None:
     artifacts = run_suite(tmp_path_factory, ("ubuntu-latest", "windows-latest"),
                           "-k", "not test_never_runs and not test_param")
     code = main(["junit-collate", str(artifacts)])

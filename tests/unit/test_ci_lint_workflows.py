@@ -34,12 +34,6 @@ BAD_FIXTURES = {
 }
 
 
-@pytest.fixture
-def outside_actions(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-
-
 def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
 
@@ -95,7 +89,7 @@ def test_every_rule_has_a_fixture_and_every_fixture_says_its_rule() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FIXTURES))
-def test_each_bad_fixture_is_caught_by_its_rule_only(name: str, capsys, outside_actions) -> None:
+def test_each_bad_fixture_is_caught_by_its_rule_only(name: str, capsys) -> None:
     code = main(["lint-workflows", str(FIXTURES / name)])
     out = capsys.readouterr().out
     findings = [line for line in out.splitlines() if ": [" in line]
@@ -105,7 +99,7 @@ def test_each_bad_fixture_is_caught_by_its_rule_only(name: str, capsys, outside_
     assert "finding" in out.splitlines()[-1]
 
 
-def test_findings_point_at_the_offending_line(capsys, outside_actions) -> None:
+def test_findings_point_at_the_offending_line(capsys) -> None:
     main(["lint-workflows", str(FIXTURES / "expression-in-run.yml")])
     first = capsys.readouterr().out.splitlines()[0]
     match = re.match(r"(?P<path>.+):(?P<line>[0-9]+): \[run-expression\] ", first)  # paths may hold a drive colon

@@ -40,8 +40,6 @@ def github(github_server: GitHubPulls) -> GitHubPulls:
 def actions_env(github: GitHubPulls, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """The variables a runner sets, pointing at the loopback API and temp files."""
     files = {"output": tmp_path / "github_output", "summary": tmp_path / "step_summary.md"}
-    for key in [k for k in os.environ if k.startswith(("GITHUB_", "GH_"))]:
-        monkeypatch.delenv(key)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_API_URL", github.url)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)

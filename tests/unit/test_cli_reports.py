@@ -15,18 +15,12 @@ CAPABILITY_KEYS = {"mtp_token", "ngram_mod_flavor", "spec_draft_n_max_flag", "sp
                    "supports_ngram_map_k", "supports_ngram_map_k4v", "spec_types"}
 
 
-@pytest.fixture
-def no_actions(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-
-
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
     code = main([*args, "--json"])
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_json_shape_for_a_passing_binary(fake_binary, capsys, no_actions) -> None:
+def test_json_shape_for_a_passing_binary(fake_binary, capsys) -> None:
     fake = fake_binary(help_fixture("real-b11434"), version="version: 0.6.0-dev (build 11434, commit x)")
     code, data = run_json(capsys, *fake.cli_args())
     assert code == 0
@@ -42,7 +36,7 @@ def test_json_shape_for_a_passing_binary(fake_binary, capsys, no_actions) -> Non
     assert all(set(c) == {"id", "ok", "detail"} and c["ok"] for c in binary["checks"])
 
 
-def test_failing_binary_exits_1_and_text_names_the_failure(fake_binary, capsys, no_actions) -> None:
+def test_failing_binary_exits_1_and_text_names_the_failure(fake_binary, capsys) -> None:
     fake = fake_binary(help_fixture("synthetic-b7888-legacy"), version="version: 8000 (deadbee)")
     assert main(fake.cli_args()) == 1
     out = capsys.readouterr().out
@@ -51,14 +45,14 @@ def test_failing_binary_exits_1_and_text_names_the_failure(fake_binary, capsys, 
     assert "1 binary: 0 passed, 1 failed" in out
 
 
-def test_require_adds_the_optional_check(fake_binary, capsys, no_actions) -> None:
+def test_require_adds_the_optional_check(fake_binary, capsys) -> None:
     fake = fake_binary(help_fixture("synthetic-fork-bracket-mtp"))
     code, data = run_json(capsys, *fake.cli_args(), "--require", "spec-draft-p-min")
     assert code == 0
     assert [c["id"] for c in data["binaries"][0]["checks"]][-1] == "spec-draft-p-min"
 
 
-def test_several_binaries_one_report(fake_binary, capsys, no_actions) -> None:
+def test_several_binaries_one_report(fake_binary, capsys) -> None:
     good = fake_binary(help_fixture("real-b11434"))
     bad = fake_binary(help_fixture("synthetic-minimal"))
     code, data = run_json(capsys, str(good.path), str(bad.path), "--wrapper", good.cli_args()[-1])
