@@ -8,7 +8,6 @@ import os
 import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Callable, Sequence
 
 from verifier import __version__
@@ -18,6 +17,7 @@ from verifier.output import emit, guarded
 from verifier.probe import DEFAULT_TIMEOUT, probe
 from verifier.release.options import add_release_arguments, check_release_arguments
 from verifier.report import Report
+from verifier.util.paths import anchor_program, user_path
 from verifier.verify import verify_binary
 
 EXIT_CODES = f"""\
@@ -55,12 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
         f"and device (python -m verifier resolve --help)\n\n{EXIT_CODES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("binaries", nargs="*", metavar="BINARY", type=Path, help="llama-server executable(s)")
+    parser.add_argument("binaries", nargs="*", metavar="BINARY", type=user_path, help="llama-server executable(s)")
     _add_common(parser)
     add_release_arguments(parser)
     parser.add_argument("--argv", action="store_true",
                         help="also prove the binary's parser accepts every argv the resolver emits for it")
-    parser.add_argument("--launch", type=Path, metavar="MODEL.gguf",
+    parser.add_argument("--launch", type=user_path, metavar="MODEL.gguf",
                         help="also start a real server per mode on this model and collect the evidence")
     parser.add_argument("--modes", metavar="M1,M2", help="with --launch: the modes to start "
                         "(default: off, ngram, and mtp when the binary has an MTP token)")
@@ -79,8 +79,8 @@ def build_diff_parser() -> argparse.ArgumentParser:
     parser = _subcommand_parser(
         "diff", "What changed between binary A and binary B: arguments added, removed, turned into stubs, "
         "spec types, defaults. Exit 1 when B fails a check A passed.")
-    parser.add_argument("a", metavar="A", type=Path)
-    parser.add_argument("b", metavar="B", type=Path)
+    parser.add_argument("a", metavar="A", type=user_path)
+    parser.add_argument("b", metavar="B", type=user_path)
     _add_common(parser)
     return parser
 
@@ -91,6 +91,11 @@ def split_command(text: str) -> list[str]:
         return shlex.split(text)
     return [part[1:-1] if len(part) > 1 and part[0] == part[-1] == '"' else part
             for part in shlex.split(text, posix=False)]
+
+
+def wrapper_command(text: str) -> list[str]:
+    """``--wrapper``: split like a shell, with a relative program path anchored to the current directory."""
+    return anchor_program(split_command(text))
 
 
 def _split_ids(values: list[str]) -> list[str]:
@@ -111,7 +116,7 @@ def _launch_modes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         if args.modes:
             parser.error("--modes goes with --launch")
         return None
-    if not args.launch.is_file():
+    if not args.launch.path.is_file():
         raise VerifierError(f"{args.launch}: no such model file")
     if not args.modes:
         return None
@@ -128,7 +133,7 @@ def run_verify(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     ids = _check_ids(args, parser)
-    wrapper = split_command(args.wrapper)
+    wrapper = wrapper_command(args.wrapper)
     check_release_arguments(parser, args)
     modes = _launch_modes(args, parser)
     if args.release is not None:
@@ -137,8 +142,9 @@ def run_verify(argv: Sequence[str]) -> int:
         return run_release(args, ids, wrapper)
     with ThreadPoolExecutor(max_workers=min(4, len(args.binaries))) as pool:
         reports = list(pool.map(
-            lambda p: verify_binary(p, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv,
-                                    launch_model=args.launch, launch_modes=modes, launch_timeout=args.launch_timeout),
+            lambda p: verify_binary(p.path, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv,
+                                    launch_model=args.launch.path if args.launch else None, launch_modes=modes,
+                                    launch_timeout=args.launch_timeout, shown=p.given),
             args.binaries))
     return emit(Report(reports), as_json=args.json)
 
@@ -149,11 +155,11 @@ def run_diff(argv: Sequence[str]) -> int:
     parser = build_diff_parser()
     args = parser.parse_args(argv)
     ids = _check_ids(args, parser)
-    wrapper = split_command(args.wrapper)
+    wrapper = wrapper_command(args.wrapper)
     caps = []
-    for path in (args.a, args.b):
+    for given in (args.a, args.b):
         try:
-            caps.append(probe(path, timeout=args.timeout, wrapper=wrapper).capabilities)
+            caps.append(probe(given.path, timeout=args.timeout, wrapper=wrapper, shown=given.given).capabilities)
         except VerifierError as exc:
             print(f"error: {exc.message}", file=sys.stderr)
             return EXIT_ERROR
@@ -169,9 +175,9 @@ def build_resolve_parser() -> argparse.ArgumentParser:
     parser = _subcommand_parser(
         "resolve", "Print the speculative-decoding argv the resolver emits for this binary, model, mode and "
         "device (for callers that are not Python). Warnings go to stderr.")
-    parser.add_argument("--binary", required=True, type=Path, help="the llama-server whose capabilities count")
+    parser.add_argument("--binary", required=True, type=user_path, help="the llama-server whose capabilities count")
     model = parser.add_mutually_exclusive_group(required=True)
-    model.add_argument("--model", type=Path, metavar="M.gguf", help="read MTP layers and size from this GGUF")
+    model.add_argument("--model", type=user_path, metavar="M.gguf", help="read MTP layers and size from this GGUF")
     model.add_argument("--size", type=float, metavar="BILLIONS", help="model size, when there is no GGUF at hand")
     parser.add_argument("--mtp", action="store_true", help="with --size: the model has MTP layers")
     parser.add_argument("--model-id", help="model id (its -MTP marker and size pattern are fallbacks)")
@@ -200,13 +206,14 @@ def run_resolve(argv: Sequence[str]) -> int:
         parser.error(str(exc))
     if args.model is not None:
         try:
-            model = ModelInfo.from_gguf(args.model, args.model_id)
+            model = ModelInfo.from_gguf(args.model.path, args.model_id)
         except (OSError, GGUFError) as exc:
             raise VerifierError(str(exc)) from None
     else:
         named = ModelInfo.from_name(args.model_id)
         model = ModelInfo(args.mtp or named.is_mtp, args.size)
-    caps = probe(args.binary, timeout=args.timeout, wrapper=split_command(args.wrapper)).capabilities
+    caps = probe(args.binary.path, timeout=args.timeout, wrapper=wrapper_command(args.wrapper),
+                 shown=args.binary.given).capabilities
     extra = split_command(args.extra_args)
     resolution = resolve(caps, request, model, gpu=args.gpu, extra_args=extra)
     for warning in resolution.warnings:

@@ -42,28 +42,29 @@ def is_executable(path: Path) -> bool:
     return os.access(path, os.X_OK)
 
 
-def check_runnable(path: Path, *, wrapped: bool = False) -> Path:
-    """Resolve ``path`` and fail with one clear line unless it is a file we can run."""
+def check_runnable(path: Path, *, wrapped: bool = False, shown: str | None = None) -> Path:
+    """Resolve ``path`` and fail with one clear line (naming it as ``shown``) unless it is a file we can run."""
+    name = str(path) if shown is None else shown
     if not path.exists():
-        raise VerifierError(f"{path}: no such file")
+        raise VerifierError(f"{name}: no such file")
     if path.is_dir():
-        raise VerifierError(f"{path}: is a directory, not a llama-server binary")
+        raise VerifierError(f"{name}: is a directory, not a llama-server binary")
     if not path.is_file():
-        raise VerifierError(f"{path}: not a regular file")
+        raise VerifierError(f"{name}: not a regular file")
     if not wrapped and not is_executable(path):
-        raise VerifierError(f"{path}: not executable (chmod +x it, or check the archive kept its mode)")
+        raise VerifierError(f"{name}: not executable (chmod +x it, or check the archive kept its mode)")
     return path.resolve()
 
 
-def _exec_error(path: Path, exc: OSError) -> VerifierError:
+def _exec_error(path: Path, exc: OSError, name: str) -> VerifierError:
     wrong_format = exc.errno == errno.ENOEXEC or getattr(exc, "winerror", None) in (193, 216)
     if wrong_format:
         found = binfmt.executable_format(path)
         if found:
             kind, arch = found
-            return VerifierError(f"{path}: wrong architecture: {kind} binary for {arch}, this host is {binfmt.host_arch()}")
-        return VerifierError(f"{path}: cannot run: not a program for this host (exec format error)")
-    return VerifierError(f"{path}: cannot run: {exc.strerror or exc}")
+            return VerifierError(f"{name}: wrong architecture: {kind} binary for {arch}, this host is {binfmt.host_arch()}")
+        return VerifierError(f"{name}: cannot run: not a program for this host (exec format error)")
+    return VerifierError(f"{name}: cannot run: {exc.strerror or exc}")
 
 
 def _last_line(text: str) -> str:
@@ -72,21 +73,26 @@ def _last_line(text: str) -> str:
 
 
 def run_binary(path: Path, args: Sequence[str], *, timeout: float,
-               wrapper: Sequence[str] = ()) -> Completed:
-    """Run ``path args`` in an empty temporary directory; errors become VerifierError."""
+               wrapper: Sequence[str] = (), shown: str | None = None) -> Completed:
+    """Run ``path args`` in an empty temporary directory; errors become VerifierError.
+
+    ``path`` must be absolute (or relative to that empty directory): the command lines anchor
+    what users type with :func:`verifier.util.paths.user_path`. Messages name it as ``shown``.
+    """
+    name = str(path) if shown is None else shown
     argv = [*wrapper, str(path), *args]
     with tempfile.TemporaryDirectory(prefix="llama-server-verifier-") as cwd:
         try:
             return run(argv, timeout=timeout, cwd=cwd)
         except ProcessTimeout:
             raise VerifierError(
-                f"{path}: timed out after {timeout:g}s running {' '.join(args)}; the process was killed"
+                f"{name}: timed out after {timeout:g}s running {' '.join(args)}; the process was killed"
             ) from None
         except OSError as exc:
-            raise _exec_error(path, exc) from None
+            raise _exec_error(path, exc, name) from None
 
 
-def _parse_help(path: Path, done: Completed) -> tuple[str, HelpText]:
+def _parse_help(path: str, done: Completed) -> tuple[str, HelpText]:
     """The help as printed (stdout, else stderr) and parsed; raises when there is none."""
     if done.signal_name:
         raise VerifierError(f"{path}: killed by {done.signal_name} while printing --help")
@@ -102,24 +108,29 @@ def _parse_help(path: Path, done: Completed) -> tuple[str, HelpText]:
     raise VerifierError(f"{path}: printed no recognisable llama-server --help output")
 
 
-def probe(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT, wrapper: Sequence[str] = ()) -> ProbeResult:
-    """Probe one binary. Raises :class:`VerifierError` when it cannot be verified."""
+def probe(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT, wrapper: Sequence[str] = (),
+          shown: str | None = None) -> ProbeResult:
+    """Probe one binary. Raises :class:`VerifierError` when it cannot be verified.
+
+    ``shown``: the path as the user typed it, for messages (``path`` itself is what runs).
+    """
     given = Path(path)
-    resolved = check_runnable(given, wrapped=bool(wrapper))
+    name = str(given) if shown is None else shown
+    resolved = check_runnable(given, wrapped=bool(wrapper), shown=name)
     stat = resolved.stat()
     key = (str(resolved), stat.st_size, stat.st_mtime_ns, tuple(wrapper))
     cached = _cache.get(key)
     if cached is not None:
         return cached
     with ThreadPoolExecutor(max_workers=2) as pool:
-        help_future = pool.submit(run_binary, given, ["--help"], timeout=timeout, wrapper=wrapper)
-        version_future = pool.submit(run_binary, given, ["--version"], timeout=timeout, wrapper=wrapper)
+        help_future = pool.submit(run_binary, given, ["--help"], timeout=timeout, wrapper=wrapper, shown=name)
+        version_future = pool.submit(run_binary, given, ["--version"], timeout=timeout, wrapper=wrapper, shown=name)
         help_done = help_future.result()
         try:
             version_done: Completed | None = version_future.result()
         except VerifierError:
             version_done = None  # an old or odd --version is not a reason to give up
-    help_output, parsed = _parse_help(given, help_done)
+    help_output, parsed = _parse_help(name, help_done)
     version_output = (version_done.stderr + "\n" + version_done.stdout) if version_done else ""
     capabilities = Capabilities(parsed, Version.parse(version_output))
     result = ProbeResult(given, help_output, version_output, capabilities)

@@ -28,6 +28,12 @@ class BinaryReport:
     """With ``--launch``: one real server start per mode, with its evidence."""
     extra: dict[str, object] = field(default_factory=dict)
     """Keys other features add to this binary's JSON object (e.g. ``asset``)."""
+    shown: str | None = None
+    """The path as the user typed it (``path`` is the absolute one that ran); reports show this."""
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.shown is None else self.shown
 
     @property
     def ok(self) -> bool:
@@ -40,7 +46,7 @@ class BinaryReport:
     def to_dict(self) -> dict[str, object]:
         caps = self.capabilities
         data: dict[str, object] = {
-            "path": str(self.path),
+            "path": self.label,
             "ok": self.ok,
             "version": caps.version.text if caps and caps.version else None,
             "build": caps.build if caps else None,

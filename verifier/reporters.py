@@ -6,6 +6,7 @@ Reporters only format: they neither run checks nor write files.
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 
 from verifier.report import BinaryReport, Report
 from verifier.util.gha import annotation, md_cell
@@ -27,7 +28,7 @@ def _caps_line(b: BinaryReport) -> str | None:
 def _title(b: BinaryReport) -> str:
     caps = b.capabilities
     version = caps.version.text if caps and caps.version else "version unknown"
-    return f"{b.path}  ({version})"
+    return f"{b.label}  ({version})"
 
 
 def format_text(report: Report) -> str:
@@ -75,21 +76,21 @@ def format_markdown(report: Report, *, heading: str = "llama-server verifier") -
     for b in report.binaries:
         caps = b.capabilities
         version = md_cell(caps.version.text) if caps and caps.version else "?"
-        path = f"`{md_cell(str(b.path))}`"
+        path = f"`{md_cell(b.label)}`"
         if b.error is not None:
             out.append(f"| {path} | {version} | - | ⚠️ error | {md_cell(b.error)} |")
         for c in b.checks:
             out.append(f"| {path} | {version} | `{c.id}` | {'✅' if c.ok else '❌'} | {md_cell(c.detail)} |")
     for b in report.binaries:
         if b.argv_results:
-            out += ["", f"#### argv accepted by `{md_cell(str(b.path))}`", "",
+            out += ["", f"#### argv accepted by `{md_cell(b.label)}`", "",
                     "| case | argv | parser |", "|---|---|---|"]
             for r in b.argv_results:
                 verdict = "✅ accepted" if r.verdict.accepted else f"❌ {r.verdict.outcome}: {md_cell(r.verdict.message)}"
                 out.append(f"| {md_cell(r.case.name)} | `{md_cell(' '.join(r.resolution.argv))}` | {verdict} |")
     for b in report.binaries:
         if b.launch_results:
-            out += ["", f"#### launched `{md_cell(str(b.path))}`", "", "| mode | argv | outcome | evidence |",
+            out += ["", f"#### launched `{md_cell(b.label)}`", "", "| mode | argv | outcome | evidence |",
                     "|---|---|---|---|"]
             for launched in b.launch_results:
                 evidence = "<br>".join(md_cell(line) for line in launched.evidence[:3])
@@ -103,9 +104,9 @@ def format_annotations(report: Report) -> list[str]:
     found: list[str] = []
     for b in report.binaries:
         if b.error is not None:
-            found.append(annotation("error", b.error, title=f"cannot verify {b.path.name}"))
+            found.append(annotation("error", b.error, title=f"cannot verify {PurePath(b.label).name}"))
         for c in b.failed:
-            found.append(annotation("error", f"{b.path}: {c.detail}", title=f"{c.id} failed"))
+            found.append(annotation("error", f"{b.label}: {c.detail}", title=f"{c.id} failed"))
     if len(found) > ANNOTATION_LIMIT:
         extra = len(found) - ANNOTATION_LIMIT + 1
         found = found[: ANNOTATION_LIMIT - 1] + [

@@ -50,13 +50,16 @@ def launch_check(path: Path, report: BinaryReport, model: Path, *, modes: Sequen
 
 def verify_binary(path: Path, check_ids: Sequence[str], *, timeout: float, wrapper: Sequence[str] = (),
                   argv: bool = False, launch_model: Path | None = None, launch_modes: Sequence[str] | None = None,
-                  launch_timeout: float = 120.0) -> BinaryReport:
-    """Probe and check one binary; an unverifiable one gets ``error`` instead of raising."""
+                  launch_timeout: float = 120.0, shown: str | None = None) -> BinaryReport:
+    """Probe and check one binary; an unverifiable one gets ``error`` instead of raising.
+
+    ``shown`` is the path as the user typed it, for the report; ``path`` is what runs.
+    """
     try:
-        caps = probe(path, timeout=timeout, wrapper=wrapper).capabilities
+        caps = probe(path, timeout=timeout, wrapper=wrapper, shown=shown).capabilities
     except VerifierError as exc:
-        return BinaryReport(path, error=exc.message)
-    report = BinaryReport(path, caps, run_checks(caps, check_ids))
+        return BinaryReport(path, error=exc.message, shown=shown)
+    report = BinaryReport(path, caps, run_checks(caps, check_ids), shown=shown)
     if argv:
         argv_check(path, report, timeout=timeout, wrapper=wrapper)
     if launch_model is not None:

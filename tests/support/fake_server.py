@@ -41,6 +41,11 @@ def main() -> int:
     mode = os.environ.get("FAKE_SERVER", "")
     spec = argv[argv.index("--spec-type") + 1] if "--spec-type" in argv else ""
     print(f"fake server argv: {' '.join(argv)}", flush=True)
+    model = argv[argv.index("-m") + 1] if "-m" in argv else ""
+    if not os.path.isfile(model):  # as the real one: the path is opened from the server's own directory
+        print(f"E gguf_init_from_file: failed to open GGUF file '{model}'", flush=True)
+        print("E main: exiting due to model loading error", flush=True)
+        return 1
     if "draft-mtp" in spec:
         print("W llama_init_from_model: context type MTP requested but model doesn't contain MTP layers", flush=True)
         return 1

@@ -73,7 +73,8 @@ def run_release(args: argparse.Namespace, check_ids: Sequence[str], wrapper: Seq
     settings = GitHubSettings.from_env()
     opts = GateOptions(
         repo=args.repo or DEFAULT_REPO, tag=args.release.strip(), names=tuple(args.asset),
-        platform=args.platform, all_host=args.all_host, cache_dir=args.cache, jobs=args.jobs,
+        platform=args.platform, all_host=args.all_host, cache_dir=args.cache.path if args.cache else None,
+        jobs=args.jobs,
         timeout=args.timeout, wrapper=tuple(wrapper), check_ids=tuple(check_ids), argv=args.argv,
         policy=RetryPolicy(max_total_wait=args.retry_wait),
     )

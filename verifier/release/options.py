@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import re
-from pathlib import Path
+
+from verifier.util.paths import user_path
 
 DEFAULT_REPO = "ggml-org/llama.cpp"
 DEFAULT_MAX_WAIT = 300.0
@@ -36,7 +37,7 @@ def add_release_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--list", action="store_true",
                        help="list every asset with its size and digest and which would be picked, and why; "
                             "download nothing")
-    group.add_argument("--cache", type=Path, metavar="DIR",
+    group.add_argument("--cache", type=user_path, metavar="DIR",
                        help="cache folder (default $LLAMA_SERVER_VERIFIER_CACHE/releases or "
                             "~/.cache/llama-server-verifier/releases)")
     group.add_argument("--jobs", type=int, default=4, metavar="N",
