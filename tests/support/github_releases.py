@@ -2,7 +2,8 @@
 
 ``api`` answers the REST paths PyGithub and the downloader use (release by tag, latest
 release, paginated asset listing, asset metadata, and the asset API URL asked for
-``application/octet-stream``, answered like GitHub by a 302 to a second host). ``storage``
+``application/octet-stream``, answered like GitHub by a 302 to a second host), and the
+release listing (newest first, prereleases included). ``storage``
 is that second host: it streams the asset files and records every request's headers, so a
 test can prove the token never reached it. Faults are scripted with the underlying
 :class:`LoopbackServer` (``fail_next``, ``rate_limited``, ``Response(truncate_at=...)``).
@@ -10,12 +11,18 @@ test can prove the token never reached it. Faults are scripted with the underlyi
     with FakeGitHub(token="s3cret") as gh:
         gh.add_release("b100", {"llama-b100-bin-ubuntu-x64.tar.gz": archive})
         env = gh.env(GITHUB_TOKEN="s3cret")
+
+Today's upstream scheme (SPEC section 6): ``add_nightly`` publishes a ``bNNNN`` prerelease with
+the full current asset list (the host's plain CPU build is the archive given, every other
+asset a small placeholder), and ``add_pointer`` a ``vX.Y.Z`` release whose only asset is
+``nightly-tag.txt`` naming a nightly (which may be missing, as a broken pointer would be).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import platform
 import re
 import sys
@@ -42,6 +49,28 @@ class FakeRelease:
     id: int
     tag: str
     assets: list[FakeAsset] = field(default_factory=list)
+    prerelease: bool = False
+
+
+OPENVINO = "2025.3.0"
+ROCM = "7.1"
+_NIGHTLY_TAR = ["macos-arm64", "macos-x64", "ubuntu-x64", "ubuntu-arm64", "ubuntu-s390x", "ubuntu-vulkan-x64",
+                "ubuntu-vulkan-arm64", "ubuntu-cuda-12.8-x64", "ubuntu-cuda-13.4-x64", "ubuntu-cuda-13.4-arm64",
+                f"ubuntu-openvino-{OPENVINO}-x64", "ubuntu-sycl-fp32-x64", "ubuntu-sycl-fp16-x64",
+                f"ubuntu-rocm-{ROCM}-x64", "linux-arm64-snapdragon", "android-arm64", "android-arm64-snapdragon"]
+_NIGHTLY_ZIP = ["win-cpu-x64", "win-cpu-arm64", "win-vulkan-x64", "win-vulkan-arm64", "win-opencl-adreno-arm64",
+                "win-cuda-12.4-x64", "win-cuda-13.4-x64", "win-cuda-13.4-arm64", "win-sycl-x64",
+                f"win-rocm-{ROCM}-x64", f"win-openvino-{OPENVINO}-x64"]
+_CUDA = ["12.8-x64", "13.4-x64", "13.4-arm64"]
+_WIN_CUDA = ["12.4-x64", "13.4-x64", "13.4-arm64"]
+
+
+def nightly_asset_names(tag: str) -> list[str]:
+    """Every asset of an upstream nightly today (b11434 = b11549), as SPEC section 6 lists them."""
+    return ([f"llama-{tag}-bin-{p}.tar.gz" for p in _NIGHTLY_TAR] + [f"llama-{tag}-bin-{p}.zip" for p in _NIGHTLY_ZIP]
+            + [f"cudart-llama-{tag}-bin-ubuntu-cuda-{v}.tar.gz" for v in _CUDA]
+            + [f"cudart-llama-bin-win-cuda-{v}.zip" for v in _WIN_CUDA]
+            + [f"llama-{tag}-xcframework.zip", f"llama-{tag}-ui.tar.gz"])
 
 
 class Throttled:
@@ -122,9 +151,11 @@ class FakeGitHub:
         self.releases: list[FakeRelease] = []
         self.latest: FakeRelease | None = None
         self._ids = iter(range(1000, 10**6))
+        self._files = tempfile.TemporaryDirectory(prefix="fake-github-")
         repo_re = re.escape(repo)
         self.api.route("GET", rf"/repos/{repo_re}/releases/tags/(?P<tag>[^/]+)", self._release_by_tag)
         self.api.route("GET", rf"/repos/{repo_re}/releases/latest", self._latest)
+        self.api.route("GET", rf"/repos/{repo_re}/releases", self._release_list)
         self.api.route("GET", rf"/repos/{repo_re}/releases/(?P<id>\d+)/assets", self._asset_list)
         self.api.route("GET", rf"/repos/{repo_re}/releases/assets/(?P<id>\d+)", self._asset)
         self.storage.route("GET", r"/storage/(?P<id>\d+)/(?P<name>[^/]+)", self._blob)
@@ -132,22 +163,47 @@ class FakeGitHub:
     # -- setup -----------------------------------------------------------------------------
 
     def add_release(self, tag: str, files: Mapping[str, Path], *, digests: Mapping[str, str | None] | None = None,
-                    latest: bool = True) -> FakeRelease:
+                    latest: bool | None = None, prerelease: bool = False) -> FakeRelease:
         """Publish ``files`` (asset name -> file) as release ``tag``.
 
         Every asset's ``digest`` is its real ``sha256:<hex>`` unless ``digests`` overrides it
-        (a wrong value, or None as on very old assets).
+        (a wrong value, or None as on very old assets). Like GitHub, the newest release that is
+        not a prerelease becomes "latest" unless ``latest`` says otherwise.
         """
-        release = FakeRelease(next(self._ids), tag)
+        release = FakeRelease(next(self._ids), tag, prerelease=prerelease)
         overrides = digests or {}
         for name, path in files.items():
             sha = sha256_file(path)
             digest = overrides[name] if name in overrides else f"sha256:{sha}"
             release.assets.append(FakeAsset(next(self._ids), name, path, path.stat().st_size, sha, digest))
         self.releases.append(release)
-        if latest:
+        if latest or (latest is None and not prerelease):
             self.latest = release
         return release
+
+    def file(self, name: str, content: bytes) -> Path:
+        """A file of this fake's own (removed with it), for generated assets."""
+        folder = Path(self._files.name) / str(next(self._ids))
+        folder.mkdir()
+        path = folder / name
+        path.write_bytes(content)
+        return path
+
+    def add_nightly(self, tag: str, host_archive: Path, *, platform: str | None = None,
+                    extra: Mapping[str, Path] | None = None) -> FakeRelease:
+        """A nightly ``bNNNN`` as upstream publishes it today: a prerelease with every current asset.
+
+        The host's plain CPU build (``platform``, default this host's) is ``host_archive``; every
+        other asset is a small placeholder that must never be picked here.
+        """
+        host = f"llama-{tag}-bin-{platform or host_platform()[0]}."
+        files = {name: host_archive if name.startswith(host) else self.file(name, f"placeholder {name}\n".encode())
+                 for name in nightly_asset_names(tag)}
+        return self.add_release(tag, {**files, **(extra or {})}, prerelease=True)
+
+    def add_pointer(self, tag: str, target: str) -> FakeRelease:
+        """A semver release ``vX.Y.Z`` whose only asset, ``nightly-tag.txt``, names ``target``."""
+        return self.add_release(tag, {"nightly-tag.txt": self.file("nightly-tag.txt", f"{target}\n".encode())})
 
     def storage_path(self, name: str) -> str:
         """A ``fail_next`` pattern for this asset's download on the storage host."""
@@ -201,7 +257,7 @@ class FakeGitHub:
             "upload_url": f"{self.api.url}/uploads/{release.id}{{?name,label}}",
             "html_url": f"{self.api.url}/{self.repo}/releases/tag/{release.tag}",
             "tag_name": release.tag, "target_commitish": "master", "name": release.tag, "body": "",
-            "draft": False, "prerelease": False, "created_at": "2026-01-02T03:04:05Z",
+            "draft": False, "prerelease": release.prerelease, "created_at": "2026-01-02T03:04:05Z",
             "published_at": "2026-01-02T03:04:05Z",
             "assets": [self._asset_json(release, a) for a in release.assets],
         }
@@ -221,19 +277,27 @@ class FakeGitHub:
             return Response.json({"message": "Not Found", "status": "404"}, 404)
         return Response.json(self._release_json(self.latest))
 
+    def _release_list(self, req: Request) -> Response:
+        if (denied := self._unauthorized(req)) is not None:
+            return denied
+        newest_first = list(reversed(self.releases))
+        return self._page(req, [self._release_json(r) for r in newest_first])
+
+    def _page(self, req: Request, items: list[dict[str, object]]) -> Response:
+        per_page = int(req.arg("per_page", "30") or 30)
+        page = int(req.arg("page", "1") or 1)
+        headers = {}
+        if page * per_page < len(items):
+            headers["Link"] = f'<{self.api.url}{req.path}?per_page={per_page}&page={page + 1}>; rel="next"'
+        return Response.json(items[(page - 1) * per_page: page * per_page], headers=headers)
+
     def _asset_list(self, req: Request) -> Response:
         if (denied := self._unauthorized(req)) is not None:
             return denied
         release = next((r for r in self.releases if r.id == int(req.params["id"])), None)
         if release is None:
             return Response.json({"message": "Not Found"}, 404)
-        per_page = int(req.arg("per_page", "30") or 30)
-        page = int(req.arg("page", "1") or 1)
-        chunk = release.assets[(page - 1) * per_page: page * per_page]
-        headers = {}
-        if page * per_page < len(release.assets):
-            headers["Link"] = f'<{self.api.url}{req.path}?per_page={per_page}&page={page + 1}>; rel="next"'
-        return Response.json([self._asset_json(release, a) for a in chunk], headers=headers)
+        return self._page(req, [self._asset_json(release, a) for a in release.assets])
 
     def _asset(self, req: Request) -> Response:
         if (denied := self._unauthorized(req)) is not None:
@@ -266,3 +330,4 @@ class FakeGitHub:
     def __exit__(self, *exc: object) -> None:
         self.api.stop()
         self.storage.stop()
+        self._files.cleanup()

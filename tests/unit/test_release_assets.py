@@ -141,3 +141,40 @@ def test_old_windows_instruction_set_variants_fall_back_to_avx2() -> None:
     result = plan(assets(names), WIN_X64, tag="b3000")
     assert [c.asset.name for c in result.picked] == ["llama-b3000-bin-win-avx2-x64.zip"]
     assert "no plain CPU build" in result.picked[0].reason
+
+
+def test_todays_nightly_assets_pick_one_plain_cpu_build_per_host() -> None:
+    from tests.support.github_releases import nightly_asset_names
+
+    listed = assets(nightly_asset_names("b11549"))
+    for host, expected in [(LINUX_X64, "ubuntu-x64"), (LINUX_ARM, "ubuntu-arm64"), (MAC_ARM, "macos-arm64"),
+                           (WIN_X64, "win-cpu-x64"), (WIN_ARM, "win-cpu-arm64")]:
+        result = plan(listed, host, tag="b11549", repo="ggml-org/llama.cpp")
+        assert [c.parsed.platform for c in result.picked] == [expected], host
+        assert result.picked[0].parsed.flavor == "upstream"
+    cudart = [c for c in plan(listed, LINUX_X64, tag="b11549").choices if c.asset.name.startswith("cudart-")]
+    assert len(cudart) == 6 and all(not c.runs_here and "CUDA runtime" in c.reason for c in cudart)
+
+
+def test_snapdragon_and_android_bundles_are_never_host_builds() -> None:
+    from tests.support.github_releases import nightly_asset_names
+
+    listed = assets(nightly_asset_names("b11549"))
+    result = plan(listed, LINUX_ARM, tag="b11549", all_host=True)
+    assert sorted(c.parsed.platform for c in result.picked) == [
+        "ubuntu-arm64", "ubuntu-cuda-13.4-arm64", "ubuntu-vulkan-arm64"]
+    reasons = {c.parsed.platform: c.reason for c in result.choices}
+    assert "Snapdragon bundle" in reasons["linux-arm64-snapdragon"]
+    assert reasons["android-arm64"] == reasons["android-arm64-snapdragon"] == "an Android bundle, not a build for this host"
+    # named explicitly it is still what the user asked for
+    explicit = plan(listed, LINUX_ARM, tag="b11549", platform="linux-arm64-snapdragon")
+    assert [c.parsed.platform for c in explicit.picked] == ["linux-arm64-snapdragon"]
+
+
+def test_a_forks_upstream_style_macos_assets_are_fork_builds() -> None:
+    tag = "b11030-mix-5ff778e"
+    listed = assets([f"llama-{tag}-bin-macos-arm64.tar.gz", f"app-{tag}-linux-x64-cpu.tar.gz"])
+    fork = plan(listed, MAC_ARM, tag=tag, repo="unslothai/llama.cpp")
+    assert [c.parsed.flavor for c in fork.choices] == ["fork", "fork"]
+    assert fork.picked[0].reason == "picked: plain CPU fork build for macos aarch64"
+    assert plan(listed, MAC_ARM, tag=tag, repo="ggml-org/llama.cpp").choices[0].parsed.flavor == "upstream"

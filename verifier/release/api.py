@@ -9,7 +9,7 @@ The token comes from ``GITHUB_TOKEN`` or ``GH_TOKEN`` and the base URL from
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
@@ -72,6 +72,18 @@ class Release:
     tag: str
     name: str
     assets: tuple[ReleaseAsset, ...]
+    prerelease: bool = False
+    requested: str = ""
+    """The tag asked for (``latest``, ``v0.4.0``, ``b11434``); empty when it is ``tag``."""
+    because: str = ""
+    """Why ``tag`` was taken for ``requested`` (e.g. a semver release's ``nightly-tag.txt``)."""
+
+    @property
+    def resolution(self) -> str:
+        """``latest -> b11549 (why)`` for reports; empty when the tag asked for is the one verified."""
+        if not self.because:
+            return ""
+        return f"{self.requested or self.tag} -> {self.tag} ({self.because})"
 
 
 def _describe(exc: BaseException) -> str:
@@ -110,10 +122,14 @@ def _permanent(exc: BaseException, settings: GitHubSettings, not_found: str) -> 
         return VerifierError(f"bad credentials: GitHub refused the token in {settings.token_source or 'the environment'}"
                              " (HTTP 401); fix or unset it")
     if isinstance(exc, UnknownObjectException) or (isinstance(exc, GithubException) and exc.status == 404):
-        return VerifierError(not_found)
+        return NotFound(not_found)
     if isinstance(exc, GithubException):
         return VerifierError(f"GitHub refused the request: {_describe(exc)}")
     return None
+
+
+class NotFound(VerifierError):
+    """GitHub answered 404: no such release, tag or repository (or it is private)."""
 
 
 def _to_asset(raw: object) -> ReleaseAsset:
@@ -124,43 +140,90 @@ def _to_asset(raw: object) -> ReleaseAsset:
                         updated_at=updated.isoformat() if updated else "")
 
 
-def fetch_release(repo: str, tag: str, settings: GitHubSettings, policy: RetryPolicy) -> Release:
-    """The release ``tag`` (or the latest one for ``latest``) of ``repo`` with all its assets.
+def _release(repo: str, raw: object, assets: tuple[ReleaseAsset, ...]) -> Release:
+    r = raw  # a github.GitRelease.GitRelease
+    return Release(repo, r.tag_name, r.title or r.tag_name, assets,  # type: ignore[attr-defined]
+                   prerelease=bool(r.prerelease))  # type: ignore[attr-defined]
 
-    Raises :class:`VerifierError` (one line) for an unknown tag or repository, bad
-    credentials, a refused request, or retries exhausted.
-    """
-    from github import Auth, Github
 
-    kwargs: dict[str, object] = {}
-    if settings.base_url:
-        kwargs["base_url"] = settings.base_url
-    gh = Github(auth=Auth.Token(settings.token) if settings.token else None, timeout=REQUEST_TIMEOUT,
-                user_agent=USER_AGENT, per_page=100, retry=None, seconds_between_requests=None,
-                seconds_between_writes=None, lazy=True, **kwargs)  # type: ignore[arg-type]
-    classify = _classifier(settings)
-    latest = tag == "latest"
-    not_found = (f"{repo} has no published release (or the repository does not exist, or is private)" if latest else
-                 f"no release tagged {tag!r} in {repo} (or the repository does not exist, or is private)")
+class _GitHubSource:
+    """:class:`verifier.release.tags.ReleaseSource` over PyGithub, every call under the retry policy."""
 
-    def call(fn: Callable[[], T], what: str) -> T:
+    def __init__(self, repo: str, settings: GitHubSettings, policy: RetryPolicy) -> None:
+        from github import Auth, Github
+
+        kwargs: dict[str, object] = {}
+        if settings.base_url:
+            kwargs["base_url"] = settings.base_url
+        self.repo = repo
+        self.settings = settings
+        self.policy = policy
+        self.gh = Github(auth=Auth.Token(settings.token) if settings.token else None, timeout=REQUEST_TIMEOUT,
+                         user_agent=USER_AGENT, per_page=100, retry=None, seconds_between_requests=None,
+                         seconds_between_writes=None, lazy=True, **kwargs)  # type: ignore[arg-type]
+        self.gh_repo = self.gh.get_repo(repo)
+        self.classify = _classifier(settings)
+
+    def call(self, fn: Callable[[], T], what: str, not_found: str) -> T:
         try:
-            return call_with_retries(fn, classify, policy, what=what)
+            return call_with_retries(fn, self.classify, self.policy, what=what)
         except VerifierError:
             raise
         except Exception as exc:  # turned into one line, never a traceback
-            error = _permanent(exc, settings, not_found)
+            error = _permanent(exc, self.settings, not_found)
             if error is None:
                 raise VerifierError(f"{what}: {_describe(exc)}") from None
             raise error from None
 
+    def _missing(self, fn: Callable[[], T], what: str) -> T | None:
+        """``fn()``, or None when GitHub answers 404."""
+        try:
+            return self.call(fn, what, what)
+        except NotFound:
+            return None
+
+    def _with_assets(self, raw: object) -> Release:
+        tag = raw.tag_name  # type: ignore[attr-defined]
+        assets = self.call(lambda: [_to_asset(a) for a in raw.get_assets()],  # type: ignore[attr-defined]
+                           f"assets of {self.repo} {tag}", f"release {tag} of {self.repo} has gone")
+        return _release(self.repo, raw, tuple(assets))
+
+    def by_tag(self, tag: str) -> Release | None:
+        raw = self._missing(lambda: self.gh_repo.get_release(tag), f"release {tag} of {self.repo}")
+        return None if raw is None else self._with_assets(raw)
+
+    def latest(self) -> Release | None:
+        raw = self._missing(lambda: self.gh_repo.get_latest_release().complete(), f"latest release of {self.repo}")
+        return None if raw is None else self._with_assets(raw)
+
+    def recent(self) -> list[Release]:
+        not_found = f"{self.repo} has no published release (or the repository does not exist, or is private)"
+        page = self.call(lambda: self.gh_repo.get_releases().get_page(0), f"releases of {self.repo}", not_found)
+        return [_release(self.repo, r, tuple(_to_asset(a) for a in r.assets)) for r in page]
+
+    def read_pointer(self, release: Release, asset: ReleaseAsset) -> bytes:
+        from verifier.release.download import fetch_small
+        from verifier.release.tags import POINTER_MAX_BYTES
+
+        return fetch_small(asset, self.settings, self.policy, max_bytes=POINTER_MAX_BYTES)
+
+    def close(self) -> None:
+        self.gh.close()
+
+
+def fetch_release(repo: str, tag: str, settings: GitHubSettings, policy: RetryPolicy) -> Release:
+    """The release that carries the builds for ``tag`` (or ``latest``) of ``repo``, with all its assets.
+
+    ``latest`` and a semver release without builds are resolved to a nightly
+    (:func:`verifier.release.tags.resolve_release`); the Release says which and why. Raises
+    :class:`VerifierError` (one line) for an unknown tag or repository, bad credentials, a
+    refused request, a pointer to a missing release, or retries exhausted.
+    """
+    from verifier.release.tags import resolve_release
+
+    source = _GitHubSource(repo, settings, policy)
     try:
-        gh_repo = gh.get_repo(repo)
-        if latest:
-            release = call(lambda: gh_repo.get_latest_release().complete(), f"latest release of {repo}")
-        else:
-            release = call(lambda: gh_repo.get_release(tag), f"release {tag} of {repo}")
-        assets = call(lambda: [_to_asset(a) for a in release.get_assets()], f"assets of {repo} {release.tag_name}")
-        return Release(repo, release.tag_name, release.title or release.tag_name, tuple(assets))
+        resolved = resolve_release(source, tag)
     finally:
-        gh.close()
+        source.close()
+    return replace(resolved.release, requested=tag, because=resolved.because)

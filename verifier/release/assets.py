@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from verifier.util import binfmt
@@ -19,7 +19,10 @@ from verifier.util import binfmt
 ARCHIVE_EXTS = ("tar.gz", "tgz", "zip")
 
 _OS_TOKENS = {"ubuntu": "linux", "linux": "linux", "openeuler": "linux", "macos": "macos", "darwin": "macos",
-              "osx": "macos", "win": "windows", "windows": "windows"}
+              "osx": "macos", "win": "windows", "windows": "windows", "android": "android"}
+UPSTREAM_REPO = "ggml-org/llama.cpp"
+_BUNDLES = {"snapdragon": "a Qualcomm Snapdragon bundle (Hexagon NPU libraries), not a build for this host"}
+"""Backend tokens of device bundles that never count as a host build, not even with ``--all-host``."""
 _ARCH_TOKENS = {"x64": "x86_64", "x86_64": "x86_64", "amd64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64",
                 "s390x": "s390x", "riscv64": "riscv64", "ppc64le": "ppc64le", "loongarch64": "loongarch64",
                 "x86": "x86", "armv7": "arm"}
@@ -161,6 +164,11 @@ def _fit(parsed: AssetName, host: Host) -> tuple[bool, str]:
         return False, "CUDA runtime libraries, not a llama-server build"
     if parsed.kind != "build":
         return False, "not a llama-server build archive"
+    if parsed.os == "android":
+        return False, "an Android bundle, not a build for this host"
+    bundle = next((_BUNDLES[b] for b in parsed.backend if b in _BUNDLES), None)
+    if bundle is not None:
+        return False, bundle
     if parsed.os != host.os:
         return False, f"built for {parsed.os}; this host is {host.os}"
     if parsed.arch != host.arch:
@@ -178,13 +186,17 @@ def _platforms(parsed: Iterable[AssetName]) -> str:
 
 
 def plan(assets: Sequence[ReleaseAsset], host: Host, *, tag: str | None = None, names: Sequence[str] = (),
-         platform: str | None = None, all_host: bool = False) -> Plan:
+         platform: str | None = None, all_host: bool = False, repo: str | None = None) -> Plan:
     """Annotate every asset with picked-or-not and why; ``error`` says why nothing was picked.
 
     Precedence: ``names`` (``--asset``), then ``platform``, then ``all_host``, else the one
     plain CPU build that runs on ``host`` (a ``.tar.gz`` before a ``.zip`` of the same build).
+    ``repo``: a repository other than upstream's publishes fork builds, whatever their names
+    look like (the Unsloth fork names its macOS assets as upstream does).
     """
     parsed = [parse_asset_name(a.name, tag) for a in assets]
+    if repo is not None and repo.lower() != UPSTREAM_REPO:
+        parsed = [replace(p, flavor="fork") if p.flavor == "upstream" else p for p in parsed]
     fits = [_fit(p, host) for p in parsed]
     label = f"release {tag}" if tag else "the release"
 
@@ -220,6 +232,7 @@ def plan(assets: Sequence[ReleaseAsset], host: Host, *, tag: str | None = None, 
     for i, (a, p, (ok, why)) in enumerate(zip(assets, parsed, fits)):
         if i == best:
             plain = "plain CPU build" if p.cpu_rank in (0, 1) else f"{p.backend_label} CPU build (no plain CPU build)"
+            plain = plain.replace("build", "fork build", 1) if p.flavor == "fork" else plain
             reason = f"picked: {plain} for {host}"
         elif not ok:
             reason = why

@@ -55,7 +55,7 @@ def find(opts: GateOptions, settings: GitHubSettings, host: Host | None = None) 
     """The release and, for every asset, whether it would be picked and why (no download)."""
     release = fetch_release(opts.repo, opts.tag, settings, opts.policy)
     return release, plan(release.assets, host or Host.current(), tag=release.tag, names=opts.names,
-                         platform=opts.platform, all_host=opts.all_host)
+                         platform=opts.platform, all_host=opts.all_host, repo=release.repo)
 
 
 def parse_checksum_list(raw: bytes) -> dict[str, str]:
@@ -195,6 +195,7 @@ class _Run:
         asset = choice.asset
         info: dict[str, object] = {
             "name": asset.name, "repo": self.release.repo, "tag": self.release.tag,
+            "requested_tag": self.release.requested or self.release.tag, "tag_because": self.release.because,
             "platform": choice.parsed.platform, "size": asset.size, "digest": asset.digest,
             "picked_because": choice.reason, "sha256": None, "digest_verified": False, "digest_source": None,
             "digest_note": "", "cached": False, "binary": None,

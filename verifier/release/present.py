@@ -25,11 +25,13 @@ def listing_dict(release: Release, plan: Plan) -> dict[str, object]:
     return {
         "repo": release.repo,
         "tag": release.tag,
+        "requested_tag": release.requested or release.tag,
+        "tag_because": release.because,
         "host": {"os": plan.host.os, "arch": plan.host.arch},
         "error": plan.error,
         "assets": [
             {"name": c.asset.name, "size": c.asset.size, "digest": c.asset.digest, "platform": c.parsed.platform,
-             "os": c.parsed.os, "arch": c.parsed.arch, "kind": c.parsed.kind,
+             "os": c.parsed.os, "arch": c.parsed.arch, "kind": c.parsed.kind, "flavor": c.parsed.flavor or None,
              "backend": c.parsed.backend_label if c.parsed.kind == "build" else None,
              "runs_here": c.runs_here, "picked": c.picked, "reason": c.reason}
             for c in plan.choices
@@ -46,6 +48,8 @@ def format_listing(release: Release, plan: Plan) -> str:
     digest_w = max((len(r[3]) for r in rows), default=6)
     lines = [f"{release.repo} release {release.tag}: {len(rows)} asset{'' if len(rows) == 1 else 's'} "
              f"(this host: {plan.host})"]
+    if release.resolution:
+        lines.append(f"resolved {release.resolution}")
     lines += [f"{mark} {name:<{name_w}}  {size:>{size_w}}  {digest:<{digest_w}}  {why}"
               for mark, name, size, digest, why in rows]
     lines.append(f"would pick: {', '.join(c.asset.name for c in plan.picked)}" if not plan.error and plan.picked
@@ -79,6 +83,8 @@ def format_assets_text(report: Report, release: Release) -> str:
     """The asset table printed above the core's per-binary detail."""
     lines = [f"{release.repo} release {release.tag}: {len(report.binaries)} asset"
              f"{'' if len(report.binaries) == 1 else 's'}"]
+    if release.resolution:
+        lines.append(f"  resolved {release.resolution}")
     for b in report.binaries:
         a = _asset(b)
         lines.append(f"  {_verdict(b):<5}  {a.get('name', b.path)}")
@@ -91,8 +97,10 @@ def format_assets_text(report: Report, release: Release) -> str:
 def format_assets_markdown(report: Report, release: Release) -> str:
     """A step-summary table: one row per asset."""
     out = [f"### Release {md_cell(release.repo)} {md_cell(release.tag)}: "
-           f"{'✅ passed' if report.ok else '❌ failed'}", "",
-           "| asset | digest | binary | checks | verdict |", "|---|---|---|---|---|"]
+           f"{'✅ passed' if report.ok else '❌ failed'}", ""]
+    if release.resolution:
+        out += [f"Resolved {md_cell(release.resolution)}", ""]
+    out += ["| asset | digest | binary | checks | verdict |", "|---|---|---|---|---|"]
     for b in report.binaries:
         a = _asset(b)
         binary = f"`{md_cell(str(a['binary']))}`" if a.get("binary") else "-"
