@@ -158,11 +158,7 @@ def run_diff(argv: Sequence[str]) -> int:
     wrapper = wrapper_command(args.wrapper)
     caps = []
     for given in (args.a, args.b):
-        try:
-            caps.append(probe(given.path, timeout=args.timeout, wrapper=wrapper, shown=given.given).capabilities)
-        except VerifierError as exc:
-            print(f"error: {exc.message}", file=sys.stderr)
-            return EXIT_ERROR
+        caps.append(probe(given.path, timeout=args.timeout, wrapper=wrapper, shown=given.given).capabilities)
     drift = diff(caps[0], caps[1], ids)
     if args.json:
         print(json.dumps({"a": str(args.a), "b": str(args.b), **drift.to_dict()}, indent=2))
@@ -233,4 +229,5 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolv
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = COMMANDS.get(args[0]) if args else None
-    return guarded(lambda: command(args[1:]) if command else run_verify(args))
+    as_json = "--json" in (args[: args.index("--")] if "--" in args else args)
+    return guarded(lambda: command(args[1:]) if command else run_verify(args), as_json=as_json)

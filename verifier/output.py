@@ -6,6 +6,7 @@ hands its report here, so no package has to import a CLI module to print.
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Callable
 
@@ -35,13 +36,29 @@ def emit(report: Report, *, as_json: bool, heading: str = "llama-server verifier
     return exit_code(report)
 
 
-def guarded(call: Callable[[], int]) -> int:
-    """Run a command; an expected failure or Ctrl-C becomes one line on stderr and its exit code."""
+def _json_error(message: str) -> None:
+    """With ``--json`` stdout always holds a JSON document, also when there is no report."""
+    print(json.dumps({"ok": False, "error": message}, indent=2))
+
+
+def guarded(call: Callable[[], int], *, as_json: bool = False) -> int:
+    """Run a command; an expected failure or Ctrl-C becomes one line on stderr and its exit code.
+
+    ``as_json``: also print ``{"ok": false, "error": ...}`` on stdout when no report was printed.
+    """
     try:
         return call()
     except VerifierError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        if as_json:
+            _json_error(exc.message)
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
+        if as_json:
+            _json_error("interrupted")
         return EXIT_INTERRUPTED
+    except SystemExit as exc:  # argparse: --help/--version exit 0, bad arguments exit 2 (message on stderr)
+        if as_json and exc.code not in (0, None):
+            _json_error("bad arguments (see stderr)")
+        raise

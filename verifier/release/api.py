@@ -55,6 +55,11 @@ class GitHubSettings:
                 return cls(base, token, name)
         return cls(base)
 
+    def api_host(self) -> str:
+        """``host[:port]`` of the API, for messages."""
+        parts = urlsplit(self.base_url or "https://api.github.com")
+        return (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+
     def origin(self) -> tuple[str, str, int]:
         """(scheme, host, port) of the API: the only place the token may be sent."""
         return origin_of(self.base_url or "https://api.github.com")
@@ -96,8 +101,9 @@ def _describe(exc: BaseException) -> str:
 
 
 def _classifier(settings: GitHubSettings) -> Callable[[BaseException], Transient | None]:
-    import requests
     from github import GithubException
+
+    from verifier.release.network import network_failure
 
     def classify(exc: BaseException) -> Transient | None:
         if isinstance(exc, GithubException):
@@ -107,8 +113,9 @@ def _classifier(settings: GitHubSettings) -> Callable[[BaseException], Transient
                 transient = Transient(transient.describe + "; without a token: set GITHUB_TOKEN for a higher limit",
                                       transient.delay)
             return transient
-        if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
-            return Transient(f"cannot reach the GitHub API ({type(exc).__name__})")
+        failure = network_failure(exc, settings.api_host())
+        if failure is not None and failure.heals:
+            return Transient(failure.describe())
         return None
 
     return classify
@@ -170,6 +177,11 @@ class _GitHubSource:
         except VerifierError:
             raise
         except Exception as exc:  # turned into one line, never a traceback
+            from verifier.release.network import network_failure
+
+            failure = network_failure(exc, self.settings.api_host())
+            if failure is not None:
+                raise VerifierError(f"{what}: {failure.describe()}") from None
             error = _permanent(exc, self.settings, not_found)
             if error is None:
                 raise VerifierError(f"{what}: {_describe(exc)}") from None

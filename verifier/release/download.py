@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 from verifier.errors import VerifierError
 from verifier.release.api import REQUEST_TIMEOUT, USER_AGENT, GitHubSettings, origin_of
 from verifier.release.assets import ReleaseAsset
+from verifier.release.network import network_failure
 from verifier.release.retry import RetryPolicy, Transient, call_with_retries, classify_status
 
 CHUNK = 1 << 20
@@ -96,10 +97,18 @@ def _classify(exc: BaseException) -> Transient | None:
         return classify_status(exc.status, exc.headers)
     if isinstance(exc, _ShortBody):
         return Transient(str(exc))
-    if isinstance(exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                        requests.exceptions.ContentDecodingError)):
+    failure = network_failure(exc, "the download host")
+    if failure is not None:
+        return Transient(failure.describe()) if failure.heals else None
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
         return Transient(f"connection failed ({type(exc).__name__})")
     return None
+
+
+def _request_error(exc: BaseException) -> str:
+    """One line for a requests failure; its own text may hold a signed storage URL, so never that."""
+    failure = network_failure(exc, "the download host")
+    return failure.describe() if failure is not None else type(exc).__name__
 
 
 def fetch(asset: ReleaseAsset, folder: Path, settings: GitHubSettings, policy: RetryPolicy, *,
@@ -154,9 +163,9 @@ def fetch(asset: ReleaseAsset, folder: Path, settings: GitHubSettings, policy: R
         path.unlink(missing_ok=True)
         hint = " (bad credentials: check GITHUB_TOKEN)" if exc.status == 401 else ""
         raise VerifierError(f"download {asset.name}: HTTP {exc.status}{hint}") from None
-    except requests.RequestException as exc:  # its text may hold a signed storage URL: name the type only
+    except requests.RequestException as exc:
         path.unlink(missing_ok=True)
-        raise VerifierError(f"download {asset.name}: {type(exc).__name__}") from None
+        raise VerifierError(f"download {asset.name}: {_request_error(exc)}") from None
     except OSError as exc:
         path.unlink(missing_ok=True)
         raise VerifierError(f"download {asset.name}: {exc.strerror or exc}") from None
@@ -190,7 +199,7 @@ def fetch_small(asset: ReleaseAsset, settings: GitHubSettings, policy: RetryPoli
     except (_Oversize, _HTTPStatus) as exc:
         raise VerifierError(f"download {asset.name}: {exc}") from None
     except requests.RequestException as exc:
-        raise VerifierError(f"download {asset.name}: {type(exc).__name__}") from None
+        raise VerifierError(f"download {asset.name}: {_request_error(exc)}") from None
 
 
 def sha256_of(path: Path) -> str:
