@@ -56,14 +56,17 @@ def test_latest_gates_the_nightly_the_semver_release_points_at(upstream: FakeGit
 
 
 def test_a_semver_tag_gates_its_nightly_and_the_text_report_names_it(upstream: FakeGitHub, tmp_path: Path) -> None:
-    done = run(upstream, tmp_path, "--release", "v0.3.0", "--cache", "cache")
+    done = run(upstream, tmp_path, "--release", "v0.4.0", "--cache", "cache")
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "ggml-org/llama.cpp release b10621: 1 asset"
-    assert lines[1] == ("  resolved v0.3.0 -> b10621 (v0.3.0 is a semver release that points at b10621 "
+    assert lines[0] == "ggml-org/llama.cpp release b11549: 1 asset"
+    assert lines[1] == ("  resolved v0.4.0 -> b11549 (v0.4.0 is a semver release that points at b11549 "
                         "(nightly-tag.txt))")
-    assert lines[2] == f"  PASS   llama-b10621-bin-{UP}.tar.gz"
+    assert lines[2] == f"  PASS   llama-b11549-bin-{UP}.tar.gz"
     assert (tmp_path / "cache" / "sha256").is_dir()  # the relative --cache is where the command ran
+    older = run(upstream, tmp_path, "--release", "v0.3.0", "--cache", "cache", "--json")
+    assert older.returncode == 0, older.stderr
+    assert binaries(older)[0]["asset"]["tag"] == "b10621"
 
 
 def test_list_of_todays_nightly_picks_only_the_plain_cpu_build(upstream: FakeGitHub, tmp_path: Path) -> None:
