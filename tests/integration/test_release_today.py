@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import ROOT
 from tests.integration.test_release_gate import archive, binaries, one_error_line, server_script  # noqa: F401
 from tests.support.github_releases import FakeGitHub, host_platform
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from verifier.errors import VerifierError
 from verifier.release.assets import ReleaseAsset
+from verifier.release.network import network_failure
 from verifier.release.retry import RetryPolicy, Transient, call_with_retries, classify_status
 
 T = TypeVar("T")
@@ -103,8 +104,6 @@ def _describe(exc: BaseException) -> str:
 def _classifier(settings: GitHubSettings) -> Callable[[BaseException], Transient | None]:
     from github import GithubException
 
-    from verifier.release.network import network_failure
-
     def classify(exc: BaseException) -> Transient | None:
         if isinstance(exc, GithubException):
             message = exc.message or (exc.data.get("message") if isinstance(exc.data, dict) else "") or ""
@@ -177,8 +176,6 @@ class _GitHubSource:
         except VerifierError:
             raise
         except Exception as exc:  # turned into one line, never a traceback
-            from verifier.release.network import network_failure
-
             failure = network_failure(exc, self.settings.api_host())
             if failure is not None:
                 raise VerifierError(f"{what}: {failure.describe()}") from None
