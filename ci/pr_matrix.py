@@ -279,7 +279,11 @@ def fetch_pulls(repository: str, numbers: Sequence[int], label: str | None, *, a
     except GithubException as exc:
         raise _api_error(exc, what) from None
     except requests.RequestException as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        from verifier.release.network import network_failure
+
+        failure = network_failure(exc, api_url or "api.github.com")
+        reason = (f"{failure.detail}; check {failure.check}" if failure is not None
+                  else str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         raise CiError(f"cannot reach the GitHub API at {api_url or 'the default address'}: {reason}") from None
     finally:
         api.close()

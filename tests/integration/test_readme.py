@@ -49,7 +49,7 @@ def first_section_shell(text: str) -> list[str]:
     """
     sections = re.split(r"^## ", text, flags=re.M)
     for section in sections:
-        found = [body for lang, body in blocks(section) if lang in ("sh", "bash", "shell", "console")]
+        found = [body for lang, body in blocks(section) if lang in ("sh", "bash", "shell")]
         if found:
             return found
     return []

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_release_gate import archive, binaries, one_error_line, server_script  # noqa: F401
-from tests.support.github_releases import FakeGitHub, host_platform
+from tests.support.github_releases import FakeGitHub, host_platform, other_platform
 
 UP, FORK = host_platform()
 WRAPPER = f'"{sys.executable}"' if " " in sys.executable else sys.executable
@@ -102,3 +102,13 @@ def test_the_forks_plain_releases_keep_working(tmp_path: Path, archive: Path) ->
     assert listing["tag"] == tag and listing["tag_because"] == f"latest release {tag}"
     assert {a["name"]: a["flavor"] for a in listing["assets"]} == {
         f"app-{tag}-{FORK}-cpu.tar.gz": "fork", f"llama-{tag}-bin-macos-arm64.tar.gz": "fork"}
+
+
+def test_no_build_for_this_host_says_which_tag_was_resolved(upstream: FakeGitHub, tmp_path: Path,
+                                                            archive: Path) -> None:  # noqa: F811
+    upstream.add_release("b11550", {f"llama-b11550-bin-{other_platform()}.tar.gz": archive}, prerelease=True)
+    upstream.add_pointer("v0.6.0", "b11550")
+    line = one_error_line(run(upstream, tmp_path, "--release", "v0.6.0", "--cache", "cache"))
+    assert line.startswith("error: release b11550 has no llama-server build for this host")
+    assert line.endswith("(resolved v0.6.0 -> b11550 (v0.6.0 is a semver release that points at b11550 "
+                         "(nightly-tag.txt)))")

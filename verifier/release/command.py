@@ -84,7 +84,7 @@ def run_release(args: argparse.Namespace, check_ids: Sequence[str], wrapper: Seq
               else present.format_listing(release, plan))
         return EXIT_OK
     if plan.error:
-        raise VerifierError(plan.error)
+        raise VerifierError(plan.error + (f" (resolved {release.resolution})" if release.resolution else ""))
     _forget_token()
     progress = _Bars() if sys.stderr.isatty() and not gha.in_actions() else None
     report = run(release, plan.picked, opts, settings, progress=progress)
