@@ -25,6 +25,11 @@ def map_k_knobs(kind: str) -> tuple[str, str, str]:
     return (f"--spec-{kind}-size-n", f"--spec-{kind}-size-m", f"--spec-{kind}-min-hits")
 
 
+KNOWN_SPEC_TYPES = ("none", "draft", "draft-simple", "eagle3", "draft-eagle3", "draft-mtp", "mtp", "draft-dflash",
+                    "draft-dspark", "ngram-simple", "ngram-map-k", "ngram-map-k4v", "ngram-mod", "ngram-cache")
+_KNOWN_TYPE = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, KNOWN_SPEC_TYPES), key=len, reverse=True))
+                         + r")(?![\w-])")
+
 _VERSION_LINE = re.compile(r"^version:\s*(?P<text>.+?)\s*$", re.MULTILINE)
 _BUILD_NEW = re.compile(r"\bbuild\s+(?P<n>\d+)")
 _BUILD_OLD = re.compile(r"^(?P<n>\d+)\b")
@@ -94,8 +99,15 @@ class Capabilities:
 
     @cached_property
     def spec_types(self) -> tuple[str, ...]:
+        """The hint's list; when the hint is a placeholder (``TYPE``), the known type names the
+        description lists as whole words (C5)."""
         entry = self.help.get("--spec-type")
-        return entry.values if entry is not None and not entry.removed else ()
+        if entry is None or entry.removed:
+            return ()
+        if entry.values:
+            return entry.values
+        found = [(m.start(), m.group()) for m in _KNOWN_TYPE.finditer(entry.description)]
+        return tuple(dict.fromkeys(word for _pos, word in sorted(found)))
 
     @property
     def mtp_token(self) -> str | None:

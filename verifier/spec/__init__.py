@@ -15,7 +15,8 @@ from verifier.speculative import *  # noqa: F403 - the alias re-exports the whol
 
 __all__ = list(_speculative.__all__)
 
-for _name in ("gguf_header", "model", "modes", "reload", "resolver", "usage", "vram"):
+for _name in ("drafters", "extras", "gguf_header", "kv", "model", "modes", "outcome", "reload", "resolver", "usage",
+              "vram"):
     sys.modules[f"{__name__}.{_name}"] = importlib.import_module(f"verifier.speculative.{_name}")
 
 warnings.warn("verifier.spec is deprecated; import verifier.speculative instead", DeprecationWarning, stacklevel=2)

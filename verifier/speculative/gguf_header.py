@@ -50,7 +50,8 @@ class _Stream:
 
 
 def read_metadata(path: str | Path, keys: Iterable[str] | Callable[[dict[str, object]], set[str]]) -> dict[str, object]:
-    """The values of ``keys`` (scalars and strings; arrays are skipped) found in the header.
+    """The values of ``keys`` found in the header: scalars, strings, and numeric arrays of at
+    most :data:`MAX_KEPT_ARRAY` items (as lists; per-layer KV head counts, SWA patterns).
 
     ``keys`` may be a callable that, given what was read so far, names the keys still wanted
     (the MTP key's name depends on ``general.architecture``).
@@ -76,18 +77,21 @@ def read_metadata(path: str | Path, keys: Iterable[str] | Callable[[dict[str, ob
                 break
             key = s.string()
             vtype = int(s.unpack("I"))  # type: ignore[arg-type]
-            value = _read_value(s, vtype, formats, GGUFValueType.STRING, GGUFValueType.ARRAY)
+            keep = key in wanted(found)
+            value = _read_value(s, vtype, formats, GGUFValueType.STRING, GGUFValueType.ARRAY, keep)
             if value is not _SKIPPED:
                 found[key] = value
     return found
 
 
 _SKIPPED = object()
+MAX_KEPT_ARRAY = 1 << 16
 
 
-def _read_value(s: _Stream, vtype: int, formats: dict[int, str], string: int, array: int) -> object:
+def _read_value(s: _Stream, vtype: int, formats: dict[int, str], string: int, array: int,
+                keep: bool = True) -> object:
     if vtype == string:
-        return s.string()
+        return s.string() if keep else (_skip_string(s) or _SKIPPED)
     if vtype in formats:
         return s.unpack(formats[vtype])
     if vtype != array:
@@ -97,8 +101,21 @@ def _read_value(s: _Stream, vtype: int, formats: dict[int, str], string: int, ar
     if count > MAX_ARRAY:
         raise GGUFError(f"array of {count} items in the header")
     if item_type in formats:
-        s.f.seek(struct.calcsize(formats[item_type]) * count, 1)
+        size = struct.calcsize(formats[item_type])
+        if keep and count <= MAX_KEPT_ARRAY:
+            data = s.f.read(size * count)
+            if len(data) != size * count:
+                raise GGUFError("truncated header")
+            return list(struct.unpack(f"{s.order}{count}{formats[item_type]}", data))
+        s.f.seek(size * count, 1)
     else:
         for _ in range(count):
-            _read_value(s, item_type, formats, string, array)
+            _read_value(s, item_type, formats, string, array, False)
     return _SKIPPED
+
+
+def _skip_string(s: _Stream) -> None:
+    length = int(s.unpack("Q"))  # type: ignore[arg-type]
+    if length > MAX_STRING:
+        raise GGUFError(f"string of {length} bytes in the header")
+    s.f.seek(length, 1)

@@ -10,13 +10,24 @@ OFF = "off"
 NGRAM_SIMPLE = "ngram-simple"
 NGRAM_MAP_K = "ngram-map-k"
 NGRAM_MAP_K4V = "ngram-map-k4v"
+DSPARK = "dspark"
+DFLASH = "dflash"
+DRAFT_SIMPLE = "draft-simple"
+DRAFT_EAGLE3 = "draft-eagle3"
 
-MODES: tuple[str, ...] = (AUTO, MTP, NGRAM, MTP_NGRAM, OFF, NGRAM_SIMPLE, NGRAM_MAP_K, NGRAM_MAP_K4V)
-"""The canonical modes (SPEC section 7)."""
+MODES: tuple[str, ...] = (AUTO, MTP, NGRAM, MTP_NGRAM, OFF, NGRAM_SIMPLE, NGRAM_MAP_K, NGRAM_MAP_K4V,
+                          DSPARK, DFLASH, DRAFT_SIMPLE, DRAFT_EAGLE3)
+"""The canonical modes: SPEC section 7's eight, the reference's later dspark/dflash, and the two
+draft-model types a caller can serve with a draft model of their own."""
+
+DRAFTER_MODES = frozenset({DSPARK, DFLASH, DRAFT_SIMPLE, DRAFT_EAGLE3})
+"""Modes that need a draft model file (``--model-draft``)."""
 
 _ALIASES = {
     "default": AUTO,
     "draft-mtp": MTP,
+    "draft-dspark": DSPARK,
+    "draft-dflash": DFLASH,
     "ngram-mod": NGRAM,
     "none": OFF,
     "disable": OFF,

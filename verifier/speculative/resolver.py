@@ -1,8 +1,10 @@
 """Which speculative-decoding argv to send this binary, for this request, model and device.
 
-SPEC section 7 is the behaviour. The one invariant everything else bends to: never emit an
-argument or a ``--spec-type`` value that the binary does not have as a real argument or a
-listed type. What cannot be emitted becomes a warning instead.
+SPEC section 7 is the behaviour, extended with the reference application's later modes
+(dspark, dflash, separate MTP drafters) and stand-downs (STUDIO-HEAD.md). The one invariant
+everything else bends to: never emit an argument or a ``--spec-type`` value that the binary
+does not have as a real argument or a listed type. What cannot be emitted becomes a warning
+and a machine-readable :class:`FallbackReason` instead.
 """
 
 from __future__ import annotations
@@ -11,32 +13,41 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from verifier.capabilities import NGRAM_MOD_TYPE, Capabilities, map_k_knobs
+from verifier.speculative import extras
+from verifier.speculative.drafters import DFLASH_KIND, DSPARK_KIND, MTP_KIND, Drafter
+from verifier.speculative.extras import strip_spec_flags
 from verifier.speculative.model import ModelInfo
 from verifier.speculative.modes import (
-    AUTO, MTP, MTP_NGRAM, NGRAM, NGRAM_MAP_K, NGRAM_MAP_K4V, NGRAM_SIMPLE, OFF, canonical_mode,
+    AUTO, DFLASH, DRAFT_EAGLE3, DRAFT_SIMPLE, DSPARK, MTP, MTP_NGRAM, NGRAM, NGRAM_MAP_K, NGRAM_MAP_K4V,
+    NGRAM_SIMPLE, OFF, canonical_mode,
 )
+from verifier.speculative.outcome import FallbackReason
 
 GPU_DRAFT_N_MAX = 2
 CPU_DRAFT_N_MAX = 3
+DSPARK_DRAFT_N_MAX = 3
 MTP_MIN_SIZE_B = 3.0
 """Below this, draft-head cost exceeds the acceptance savings; auto prefers ngram-mod."""
 NGRAM_MOD_DEFAULTS = (24, 48, 64)
 MAP_K_DEFAULTS = (12, 48, 1)
+DSPARK_BROKEN_BUILDS = range(10259, 10269)
+"""Managed builds b10259-b10268 list draft-dspark but crash on it (the reference turns it off)."""
 
 ENGINE_MTP = "draft-mtp"
 ENGINE_NGRAM_MOD = "ngram-mod"
 ENGINE_DEFAULT = "default"
+ENGINE_NONE = "none"
+ENGINE_DSPARK = "draft-dspark"
+ENGINE_DFLASH = "draft-dflash"
+ENGINE_SIMPLE = "draft-simple"
+ENGINE_EAGLE3 = "draft-eagle3"
+DRAFTING_ENGINES = frozenset({ENGINE_MTP, ENGINE_DSPARK, ENGINE_DFLASH, ENGINE_SIMPLE, ENGINE_EAGLE3})
+"""Engines that draft with a model (embedded head or file): n_max applies and VRAM needs headroom."""
 
-_OWNING_FLAGS = ("--spec-type", "--spec-default")
-_BOOLEAN_SPEC_FLAGS = frozenset({
-    "--spec-default", "--spec-draft-backend-sampling", "--no-spec-draft-backend-sampling",
-    "--spec-draft-cpu-moe",
-})
-_STRIPPED_EXACT = frozenset({
-    "--spec-type", "--spec-default", "--draft-max", "--draft-min", "--draft-p-min",
-    "--draft", "--draft-n", "--draft-n-min", "--draft-p-split",
-})
-_STRIPPED_PREFIXES = ("--spec-draft-", "--no-spec-draft-", "--spec-ngram-")
+_MODEL_DRAFT_FLAGS = ("--model-draft", "--spec-draft-model", "-md")
+_DRAFT_DEVICE_FLAGS = ("--spec-draft-device", "--device-draft", "-devd")
+_DRAFT_TYPE_FLAGS = (("--spec-draft-type-k", "-ctkd", "--cache-type-k-draft"),
+                     ("--spec-draft-type-v", "-ctvd", "--cache-type-v-draft"))
 
 
 @dataclass(frozen=True)
@@ -44,9 +55,18 @@ class SpecRequest:
     mode: str | None = None
     """Any spelling :func:`canonical_mode` accepts; None = auto."""
     draft_n_max: int | None = None
-    """1..16; None = the platform default (2 on GPU, 3 on CPU)."""
+    """1..16; None = the default (2 on GPU, 3 on CPU, 3 for DSpark)."""
     draft_p_min: float | None = None
     """0..1; emitted only when MTP is."""
+    draft_model: str | None = None
+    """A draft model file of the caller's (``--model-draft``): needed by draft-simple/draft-eagle3,
+    and used instead of a found sidecar by mtp, dspark and dflash."""
+    draft_device: str | None = None
+    """Where the draft model runs (``--spec-draft-device``); None = the last ``--device`` in extras."""
+    draft_cache_type: str | None = None
+    """KV cache type of the draft model (K and V), emitted only with a draft model."""
+    allow_mla_mtp: bool = False
+    """MLA models drop MTP in auto (reference #6468) unless the caller opts in."""
 
     def __post_init__(self) -> None:
         n = self.draft_n_max
@@ -57,67 +77,50 @@ class SpecRequest:
             raise ValueError(f"draft_p_min must be a number from 0 to 1, got {p!r}")
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where the target model runs, for the hybrid stand-down and the drafter VRAM check."""
+
+    gpu_layers: int | None = None
+    """A fixed ``-ngl``; None or -1 = unset (llama.cpp decides, ``--fit``)."""
+    fit_proved: bool = True
+    """With -ngl unset: whether the caller's planner proved the whole model fits (else partial)."""
+    drafter_fits: bool = True
+    """Some GPU holds the target plus the drafter reserve at the target's context (see ``vram``)."""
+
+
 @dataclass
 class Resolution:
     argv: list[str]
     mode: str | None
     """Canonical requested mode; None when the user's extra args own the decision."""
     engine: str | None
-    """``draft-mtp``, ``ngram-mod``, ``default``, ``ngram-simple``, ``ngram-map-k``, ``ngram-map-k4v``, or None."""
+    """``draft-mtp``, ``draft-dspark``, ``draft-dflash``, ``draft-simple``, ``draft-eagle3``, ``ngram-mod``,
+    ``default``, ``ngram-simple``, ``ngram-map-k``, ``ngram-map-k4v``, ``none`` (explicit stand-down), or None."""
     draft_n_max: int | None
-    """The effective value when MTP is emitted, else None."""
+    """The effective value when a drafting engine is emitted, else None."""
     warnings: list[str] = field(default_factory=list)
+    reason: FallbackReason | None = None
+    """Why the outcome differs from what was asked (or what auto would pick); None = as asked."""
+    drafter: Drafter | None = None
+    """The draft model file emitted with ``--model-draft``."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"argv": self.argv, "mode": self.mode, "engine": self.engine, "draft_n_max": self.draft_n_max,
+                "reason": self.reason.value if self.reason else None, "warnings": self.warnings,
+                "drafter": None if self.drafter is None else {"kind": self.drafter.kind, "path": self.drafter.path}}
 
 
-# -- extra args ------------------------------------------------------------------------------
+# -- extra args (public names kept) -------------------------------------------------------------------
 
 
-def _flag_name(token: str) -> str:
-    return token.split("=", 1)[0]
+def extra_args_own_spec(extra_args: Sequence[str] | None, caps: Capabilities | None = None) -> bool:
+    """The user passed ``--spec-type`` / ``--spec-default`` themselves (any spelling): the decision is theirs."""
+    return extras.own_spec(extra_args, caps)
 
 
-def extra_args_own_spec(extra_args: Sequence[str]) -> bool:
-    """The user passed ``--spec-type`` / ``--spec-default`` themselves: the decision is theirs."""
-    return any(_flag_name(t) in _OWNING_FLAGS for t in extra_args)
-
-
-def extra_args_spec_types(extra_args: Sequence[str]) -> list[str]:
-    """Every type named by ``--spec-type X`` / ``--spec-type=X`` in the user's args."""
-    types: list[str] = []
-    for i, token in enumerate(extra_args):
-        if token == "--spec-type" and i + 1 < len(extra_args):
-            value = extra_args[i + 1]
-        elif token.startswith("--spec-type="):
-            value = token.split("=", 1)[1]
-        else:
-            continue
-        types += [t.strip().lower() for t in value.split(",") if t.strip()]
-    return types
-
-
-def _is_stripped(flag: str) -> bool:
-    return flag in _STRIPPED_EXACT or flag.startswith(_STRIPPED_PREFIXES)
-
-
-def strip_spec_flags(extra_args: Sequence[str]) -> list[str]:
-    """Drop inherited speculative flags (and their values) so a new resolution can replace them.
-
-    Handles ``--flag value`` and ``--flag=value``; never eats the token after a boolean
-    flag such as ``--spec-default``.
-    """
-    kept: list[str] = []
-    skip_value = False
-    for token in extra_args:
-        if skip_value:
-            skip_value = False
-            if not token.startswith("--"):
-                continue
-        name = _flag_name(token)
-        if not _is_stripped(name):
-            kept.append(token)
-            continue
-        skip_value = "=" not in token and name not in _BOOLEAN_SPEC_FLAGS
-    return kept
+def extra_args_spec_types(extra_args: Sequence[str] | None, caps: Capabilities | None = None) -> list[str]:
+    return extras.spec_types(extra_args, caps)
 
 
 # -- flag builders -------------------------------------------------------------------------------
@@ -150,7 +153,27 @@ def map_k_flags(caps: Capabilities, kind: str) -> list[str]:
     return [item for flag, value in zip(knobs, MAP_K_DEFAULTS) for item in (flag, str(value))]
 
 
+def probe_conclusive(caps: Capabilities | None) -> bool:
+    """A help text was read: a binary whose help could not be read is not a binary without MTP."""
+    return caps is not None and bool(caps.entries or caps.help.sections)
+
+
+def type_usable(caps: Capabilities, spec_type: str) -> bool:
+    """The type is listed; draft-model types also need ``--model-draft``; draft-dspark not on the broken builds."""
+    if spec_type not in caps.spec_types:
+        return False
+    if spec_type in (ENGINE_DSPARK, ENGINE_DFLASH, ENGINE_SIMPLE, ENGINE_EAGLE3) and _first(caps, _MODEL_DRAFT_FLAGS) is None:
+        return False
+    return not (spec_type == ENGINE_DSPARK and caps.build in DSPARK_BROKEN_BUILDS)
+
+
+def _first(caps: Capabilities, names: Sequence[str]) -> str | None:
+    return next((n for n in names if caps.has(n)), None)
+
+
 # -- resolution ----------------------------------------------------------------------------------------
+
+_Out = tuple[list[str], str | None]
 
 
 @dataclass
@@ -158,26 +181,160 @@ class _Builder:
     caps: Capabilities
     request: SpecRequest
     gpu: bool
+    extra_args: Sequence[str]
     warnings: list[str] = field(default_factory=list)
+    reason: FallbackReason | None = None
+    drafter: Drafter | None = None
+    n_max: int | None = None
 
-    def ngram(self) -> tuple[list[str], str | None]:
+    def fall_back(self, reason: FallbackReason, warning: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+        self.warnings.append(warning)
+
+    # -- ngram family
+
+    def ngram(self) -> _Out:
         if not self.caps.supports_ngram_mod:
-            self.warnings.append("ngram-mod is not a --spec-type of this binary; speculative decoding stays off")
+            self.fall_back(FallbackReason.BINARY_NO_TYPE,
+                           "ngram-mod is not a --spec-type of this binary; speculative decoding stays off")
             return [], None
         return ["--spec-type", NGRAM_MOD_TYPE, *ngram_mod_flags(self.caps)], ENGINE_NGRAM_MOD
 
-    def ngram_variant(self, kind: str) -> tuple[list[str], str | None]:
+    def ngram_quiet(self) -> _Out:
+        """ngram-mod when supported, else nothing, without a second warning."""
+        if not self.caps.supports_ngram_mod:
+            return [], None
+        return ["--spec-type", NGRAM_MOD_TYPE, *ngram_mod_flags(self.caps)], ENGINE_NGRAM_MOD
+
+    def ngram_variant(self, kind: str) -> _Out:
         if kind not in self.caps.spec_types:
-            self.warnings.append(f"{kind} is not a --spec-type of this binary; speculative decoding stays off")
+            self.fall_back(FallbackReason.BINARY_NO_TYPE,
+                           f"{kind} is not a --spec-type of this binary; speculative decoding stays off")
             return [], None
         knobs = map_k_flags(self.caps, kind) if kind != NGRAM_SIMPLE else []
         return ["--spec-type", kind, *knobs], kind
 
-    def mtp(self, *, chained: bool) -> tuple[list[str], str | None]:
+    def default(self) -> _Out:
+        if self.caps.has("--spec-default"):
+            return ["--spec-default"], ENGINE_DEFAULT
+        return self.ngram_quiet()  # --spec-default means ngram-mod 24/48/64
+
+    # -- drafting engines
+
+    def default_n_max(self, engine: str) -> int:
+        if self.request.draft_n_max is not None:
+            return self.request.draft_n_max
+        if engine == ENGINE_DSPARK:
+            return DSPARK_DRAFT_N_MAX
+        return GPU_DRAFT_N_MAX if self.gpu else CPU_DRAFT_N_MAX
+
+    def n_max_flags(self, engine: str) -> list[str]:
+        flag = self.caps.spec_draft_n_max_flag
+        self.n_max = self.default_n_max(engine)
+        if not flag:
+            self.warnings.append("this binary has no --spec-draft-n-max (or --draft-max); using its default")
+            return []
+        return [flag, str(self.n_max)]
+
+    def p_min_flags(self) -> list[str]:
+        if self.request.draft_p_min is None:
+            return []
+        if not self.caps.spec_draft_p_min_flag:
+            self.warnings.append("this binary has no --spec-draft-p-min; draft_p_min is not applied")
+            return []
+        return [self.caps.spec_draft_p_min_flag, f"{self.request.draft_p_min:.4f}"]
+
+    def draft_model_flags(self, drafter: Drafter) -> list[str]:
+        """``--model-draft P`` plus the placement the user did not already give."""
+        flag = _first(self.caps, _MODEL_DRAFT_FLAGS)
+        assert flag is not None  # type_usable checked it
+        self.drafter = drafter
+        argv = [flag, drafter.path]
+        device = self.request.draft_device or next(iter(reversed(extras.values_of(self.extra_args, "--device"))), None)
+        device_flag = _first(self.caps, _DRAFT_DEVICE_FLAGS)
+        if device and not extras.has_argument(self.extra_args, "--spec-draft-device"):
+            if device_flag:
+                argv += [device_flag, device]
+            else:
+                self.warnings.append("this binary has no --spec-draft-device; the draft model follows --device")
+        cache = self.request.draft_cache_type
+        if cache:
+            k_flag, v_flag = (_first(self.caps, names) for names in _DRAFT_TYPE_FLAGS)
+            if k_flag and v_flag:
+                if not extras.has_argument(self.extra_args, "--spec-draft-type-k"):
+                    argv += [k_flag, cache]
+                if not extras.has_argument(self.extra_args, "--spec-draft-type-v"):
+                    argv += [v_flag, cache]
+            else:
+                self.warnings.append("this binary lacks draft KV cache type flags; draft_cache_type is not applied")
+        return argv
+
+    def with_drafter(self, engine: str, drafter: Drafter) -> _Out:
+        argv = self.draft_model_flags(drafter) + ["--spec-type", engine, *self.n_max_flags(engine)]
+        return argv, engine
+
+    def drafter_for(self, kind: str, model: ModelInfo) -> Drafter | None:
+        if self.request.draft_model:
+            return Drafter(kind, self.request.draft_model)
+        return model.drafter(kind)
+
+    def sidecar_mode(self, engine: str, kind: str, model: ModelInfo) -> _Out:
+        """Forced dspark or dflash: the type and a drafter, else ``--spec-default`` with the reason."""
+        if not probe_conclusive(self.caps):
+            return self.inconclusive()
+        if not type_usable(self.caps, engine):
+            self.fall_back(FallbackReason.BINARY_NO_TYPE, f"this binary cannot run {engine} (type or --model-draft "
+                           "missing); using the default")
+            return self.default()
+        drafter = self.drafter_for(kind, model)
+        if drafter is None:
+            self.fall_back(FallbackReason.DRAFTER_NOT_FOUND, f"no {kind} drafter file beside the model; using the default")
+            return self.default()
+        return self.with_drafter(engine, drafter)
+
+    def given_draft_model(self, engine: str) -> _Out:
+        """draft-simple / draft-eagle3: only with the caller's draft model."""
+        if not type_usable(self.caps, engine):
+            self.fall_back(FallbackReason.BINARY_NO_TYPE, f"this binary cannot run {engine}; speculative decoding stays off")
+            return [], None
+        if not self.request.draft_model:
+            self.fall_back(FallbackReason.DRAFTER_NOT_FOUND, f"{engine} needs a draft model (--model-draft); "
+                           "speculative decoding stays off")
+            return [], None
+        return self.with_drafter(engine, Drafter(engine.removeprefix("draft-"), self.request.draft_model))
+
+    def inconclusive(self) -> _Out:
+        self.fall_back(FallbackReason.PROBE_INCONCLUSIVE, "the binary's help could not be read; nothing unproven "
+                       "is emitted")
+        return [], None
+
+    # -- MTP
+
+    def mtp(self, model: ModelInfo, *, chained: bool, forced: bool) -> _Out:
+        drafter = self.drafter_for(MTP_KIND, model)
+        if model.gemma4 and drafter is None and not model.mtp_layers:
+            self.fall_back(FallbackReason.DRAFTER_NOT_FOUND, "Gemma 4 drafts with a separate mtp-*.gguf and none was "
+                           "found; using ngram-mod")
+            return self.ngram_quiet() if self.caps.supports_ngram_mod else self.default()
+        if model.known_no_mtp and drafter is None:
+            self.fall_back(FallbackReason.MODEL_NO_MTP, "the model has no MTP layers (GGUF header); the server would "
+                           "exit on draft-mtp, so MTP is not emitted")
+            return self.ngram() if chained else self.default()
         token = self.caps.mtp_token
         if token is None:
-            self.warnings.append("this binary lists no draft-mtp (or mtp) --spec-type; MTP cannot engage")
+            self.fall_back(FallbackReason.BINARY_NO_MTP,
+                           "this binary lists no draft-mtp (or mtp) --spec-type; MTP cannot engage")
             return [], None
+        if forced and model.size_b is not None and model.size_b < MTP_MIN_SIZE_B and drafter is None:
+            self.warnings.append(f"MTP forced on a {model.size_b:g}B model, below {MTP_MIN_SIZE_B:g}B: the draft "
+                                 "head may cost more than it saves")
+        prefix: list[str] = []
+        if drafter is not None:
+            if _first(self.caps, _MODEL_DRAFT_FLAGS) is None or token != ENGINE_MTP:
+                self.fall_back(FallbackReason.BINARY_NO_TYPE, "this binary cannot load a separate MTP drafter")
+                return self.default()
+            prefix = self.draft_model_flags(drafter)
         types = token
         knobs: list[str] = []
         if chained:
@@ -186,72 +343,108 @@ class _Builder:
                 types = f"{NGRAM_MOD_TYPE},{token}"
             else:
                 self.warnings.append("this binary has no ngram-mod knobs to chain; using MTP only")
-        argv = ["--spec-type", types]
-        n_max_flag = self.caps.spec_draft_n_max_flag
-        if n_max_flag:
-            argv += [n_max_flag, str(self.draft_n_max)]
-        else:
-            self.warnings.append("this binary has no --spec-draft-n-max (or --draft-max); using its default")
-        argv += knobs
-        if self.request.draft_p_min is not None:
-            if self.caps.spec_draft_p_min_flag:
-                argv += [self.caps.spec_draft_p_min_flag, f"{self.request.draft_p_min:.4f}"]
-            else:
-                self.warnings.append("this binary has no --spec-draft-p-min; draft_p_min is not applied")
+        argv = [*prefix, "--spec-type", types, *self.n_max_flags(ENGINE_MTP), *knobs, *self.p_min_flags()]
         return argv, ENGINE_MTP
 
-    @property
-    def draft_n_max(self) -> int:
-        if self.request.draft_n_max is not None:
-            return self.request.draft_n_max
-        return GPU_DRAFT_N_MAX if self.gpu else CPU_DRAFT_N_MAX
-
-    def default(self) -> tuple[list[str], str | None]:
-        if self.caps.has("--spec-default"):
-            return ["--spec-default"], ENGINE_DEFAULT
-        if self.caps.supports_ngram_mod:  # --spec-default means ngram-mod 24/48/64
-            return ["--spec-type", NGRAM_MOD_TYPE, *ngram_mod_flags(self.caps)], ENGINE_NGRAM_MOD
-        return [], None
-
-    def auto(self, model: ModelInfo) -> tuple[list[str], str | None]:
+    def auto(self, model: ModelInfo, placement: Placement) -> _Out:
+        drafter_kinds = [d.kind for d in model.drafters]
+        has_mtp_drafter = MTP_KIND in drafter_kinds
+        if self.hybrid_partial(model, placement):
+            self.fall_back(FallbackReason.MTP_PARTIAL_OFFLOAD, "hybrid MTP model on partial GPU offload; speculative "
+                           "decoding stands down")
+            return (["--spec-type", ENGINE_NONE], ENGINE_NONE) if ENGINE_NONE in self.caps.spec_types else ([], None)
+        usable_sidecars = [k for k, e in ((DSPARK_KIND, ENGINE_DSPARK), (DFLASH_KIND, ENGINE_DFLASH))
+                           if model.drafter(k) and type_usable(self.caps, e)]
+        would_draft_file = bool(usable_sidecars) or (has_mtp_drafter and self.caps.mtp_token == ENGINE_MTP)
+        if would_draft_file and not placement.drafter_fits:
+            self.fall_back(FallbackReason.DRAFTER_NO_VRAM, "no GPU holds the model plus its drafter; using ngram-mod")
+            return self.ngram_quiet()
+        if DSPARK_KIND in usable_sidecars:
+            return self.with_drafter(ENGINE_DSPARK, model.drafter(DSPARK_KIND))  # type: ignore[arg-type]
+        if DFLASH_KIND in usable_sidecars:
+            return self.with_drafter(ENGINE_DFLASH, model.drafter(DFLASH_KIND))  # type: ignore[arg-type]
+        if model.is_mla and model.mtp_layers and not has_mtp_drafter and not self.request.allow_mla_mtp:
+            self.fall_back(FallbackReason.MLA_MTP_DISABLED, "MLA model: MTP stays off in auto unless allowed; "
+                           "using ngram-mod")
+            return self.ngram_quiet()
+        if model.gemma4 and not has_mtp_drafter and not model.mtp_layers:
+            return self.mtp(model, chained=False, forced=False)  # the drafter_not_found fallback
         if not model.is_mtp:
             return self.default()
-        if model.size_b is not None and model.size_b < MTP_MIN_SIZE_B:
-            return self.ngram() if self.caps.supports_ngram_mod else ([], None)
-        if model.size_b is None:
+        if model.size_b is not None and model.size_b < MTP_MIN_SIZE_B and not has_mtp_drafter:
+            self.reason = FallbackReason.MODEL_TOO_SMALL
+            return self.ngram_quiet()
+        if model.size_b is None and not has_mtp_drafter:
             self.warnings.append(f"model size unknown; treating this MTP model as >= {MTP_MIN_SIZE_B:g}B")
-        return self.mtp(chained=not self.gpu)
+        return self.mtp(model, chained=not self.gpu, forced=False)
+
+    def hybrid_partial(self, model: ModelInfo, placement: Placement) -> bool:
+        """Hybrid MTP model, no drafter, GPU, MTP-capable build, and only part of it on the GPU."""
+        if not (model.is_hybrid and model.mtp_layers and not model.drafters and self.gpu and self.caps.mtp_token):
+            return False
+        layers = placement.gpu_layers
+        if layers is None or layers < 0:
+            return not placement.fit_proved
+        return 0 < layers <= model.kv.block_count  # type: ignore[union-attr]
 
 
-def resolve(caps: Capabilities, request: SpecRequest, model: ModelInfo, *, gpu: bool,
-            extra_args: Sequence[str] = ()) -> Resolution:
-    """The speculative argv for this binary, request, model and device (GPU or CPU/Mac)."""
-    if extra_args_own_spec(extra_args):
+def resolve(caps: Capabilities | None, request: SpecRequest, model: ModelInfo, *, gpu: bool,
+            extra_args: Sequence[str] | None = (), placement: Placement | None = None) -> Resolution:
+    """The speculative argv for this binary, request, model and device (GPU or CPU/Mac).
+
+    ``caps=None`` means the probe was inconclusive: nothing is emitted, with the reason.
+    ``extra_args=None`` means "inherit": no user arguments are known.
+    """
+    if extras.own_spec(extra_args, caps):
         return Resolution([], None, None, None, [])
     mode = canonical_mode(request.mode) or AUTO
-    build = _Builder(caps, request, gpu)
     if mode == OFF:
-        argv, engine = [], None
-    elif mode == NGRAM:
+        return Resolution([], mode, None, None, [])
+    if not probe_conclusive(caps):
+        build = _Builder(Capabilities(), request, gpu, list(extra_args or ()))
+        build.inconclusive()
+        return Resolution([], mode, None, None, build.warnings, build.reason)
+    assert caps is not None
+    build = _Builder(caps, request, gpu, list(extra_args or ()))
+    if request.draft_model and mode in (AUTO, NGRAM, NGRAM_SIMPLE, NGRAM_MAP_K, NGRAM_MAP_K4V):
+        build.warnings.append(f"a draft model is used only by the mtp and draft modes, not by {mode}")
+    if mode == NGRAM:
         argv, engine = build.ngram()
     elif mode in (NGRAM_SIMPLE, NGRAM_MAP_K, NGRAM_MAP_K4V):
         argv, engine = build.ngram_variant(mode)
     elif mode == MTP:
-        argv, engine = build.mtp(chained=False)
+        argv, engine = build.mtp(model, chained=False, forced=True)
     elif mode == MTP_NGRAM:
-        argv, engine = build.mtp(chained=True)
+        argv, engine = build.mtp(model, chained=True, forced=True)
+    elif mode == DSPARK:
+        argv, engine = build.sidecar_mode(ENGINE_DSPARK, DSPARK_KIND, model)
+    elif mode == DFLASH:
+        argv, engine = build.sidecar_mode(ENGINE_DFLASH, DFLASH_KIND, model)
+    elif mode in (DRAFT_SIMPLE, DRAFT_EAGLE3):
+        argv, engine = build.given_draft_model(mode)
     else:
-        argv, engine = build.auto(model)
-    n_max = build.draft_n_max if engine == ENGINE_MTP else None
-    return Resolution(argv, mode, engine, n_max, build.warnings)
+        argv, engine = build.auto(model, placement or Placement())
+    n_max = build.n_max if engine in DRAFTING_ENGINES else None
+    return Resolution(argv, mode, engine, n_max, build.warnings, build.reason,
+                      build.drafter if engine in DRAFTING_ENGINES else None)
 
 
-def mtp_will_engage(caps: Capabilities, request: SpecRequest, model: ModelInfo, *,
-                    extra_args: Sequence[str] = ()) -> bool:
-    """Whether MTP runs on this load: as the resolver emits it, or as the user's own ``--spec-type``.
+def mtp_will_engage(caps: Capabilities | None, request: SpecRequest, model: ModelInfo, *,
+                    extra_args: Sequence[str] | None = (), placement: Placement | None = None) -> bool:
+    """Whether a draft cache (MTP head or draft model) runs on this load, as the resolver emits it
+    or as the user's own ``--spec-type`` names it.
 
-    Agrees with :func:`resolve` by construction, so the VRAM budget and the argv never disagree.
+    Agrees with :func:`resolve` by construction, so the VRAM budget and the argv never disagree
+    (the reference charges the MTP reserve on MLA models whose argv dropped MTP; not here).
     """
-    if extra_args_own_spec(extra_args):
-        return any(t in ("draft-mtp", "mtp") for t in extra_args_spec_types(extra_args))
-    return resolve(caps, request, model, gpu=True).engine == ENGINE_MTP
+    if extras.own_spec(extra_args, caps):
+        types = extras.spec_types(extra_args, caps)
+        if any(t in ("draft-mtp", "mtp") for t in types):
+            return True
+        drafting = any(t in (ENGINE_SIMPLE, ENGINE_EAGLE3, ENGINE_DSPARK, ENGINE_DFLASH) for t in types)
+        return drafting and extras.has_argument(extra_args, "--spec-draft-model", caps)
+    return resolve(caps, request, model, gpu=True, extra_args=extra_args, placement=placement).engine in DRAFTING_ENGINES
+
+
+__all__ = ["Placement", "Resolution", "SpecRequest", "map_k_flags", "mtp_will_engage", "ngram_mod_flags",
+           "resolve", "strip_spec_flags"]
