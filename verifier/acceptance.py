@@ -16,8 +16,9 @@ from typing import Sequence
 from verifier.capabilities import Capabilities
 from verifier.errors import VerifierError
 from verifier.probe import run_binary
-from verifier.speculative import ModelInfo, Resolution, SpecRequest, resolve
-from verifier.speculative.modes import AUTO, MODES
+from verifier.speculative import Drafter, KVShape, ModelInfo, Placement, Resolution, SpecRequest, resolve
+from verifier.speculative.drafters import DFLASH_KIND, DSPARK_KIND, MTP_KIND
+from verifier.speculative.modes import AUTO, DFLASH, DRAFT_EAGLE3, DRAFT_SIMPLE, DSPARK, MODES, MTP
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"
@@ -36,20 +37,61 @@ class ArgvCase:
     mode: str
     model: ModelInfo
     gpu: bool
+    request: SpecRequest | None = None
+    """None = ``SpecRequest(mode)``."""
+    placement: Placement | None = None
+    spec_type: str | None = None
+    """Set for a listed type no resolver mode emits: the argv is ``--spec-type <type>`` alone."""
 
+    def resolution(self, caps: Capabilities) -> Resolution:
+        if self.spec_type is not None:
+            return Resolution(["--spec-type", self.spec_type], None, self.spec_type, None,
+                              [f"no resolver mode emits {self.spec_type}; probed on its own"])
+        return resolve(caps, self.request or SpecRequest(self.mode), self.model, gpu=self.gpu,
+                       placement=self.placement)
+
+
+DRAFT_PATH = "nonexistent-draft.gguf"
+"""The parser accepts a draft model path before loading anything, like the main model's."""
 
 _AUTO_MODELS = (("auto, MTP model >= 3B", ModelInfo(True, 27.0)), ("auto, MTP model < 3B", ModelInfo(True, 0.8)),
                 ("auto, non-MTP model", ModelInfo(False, 8.0)))
+_HYBRID = ModelInfo(True, 27.0, "qwen35", 1, (), KVShape("qwen35", 40, 16, (2,) * 40, 256, 256, nextn=1,
+                                                           full_attention_interval=4, ssm_inner_size=4096))
+_SIDECARS = ModelInfo(True, 27.0, None, 1, (Drafter(DSPARK_KIND, DRAFT_PATH), Drafter(DFLASH_KIND, DRAFT_PATH)))
+_GEMMA4 = ModelInfo(True, 4.0, "gemma4", 0, (Drafter(MTP_KIND, DRAFT_PATH),), gemma4=True)
 
 
 def argv_cases() -> list[ArgvCase]:
-    """Every mode on GPU and on CPU; auto once per model class that changes its answer."""
+    """Every mode on GPU and on CPU; auto once per model class that changes its answer; drafter
+    modes with a draft model path that does not exist."""
     cases: list[ArgvCase] = []
+    big = ModelInfo(True, 27.0)
     for gpu in (True, False):
         device = "GPU" if gpu else "CPU"
         cases += [ArgvCase(f"{name} ({device})", AUTO, model, gpu) for name, model in _AUTO_MODELS]
-        cases += [ArgvCase(f"{mode} ({device})", mode, ModelInfo(True, 27.0), gpu) for mode in MODES if mode != AUTO]
+        cases += [ArgvCase(f"{mode} ({device})", mode, big, gpu) for mode in MODES
+                  if mode not in (AUTO, DSPARK, DFLASH, DRAFT_SIMPLE, DRAFT_EAGLE3)]
+        cases += [ArgvCase(f"{DSPARK} ({device})", DSPARK, _SIDECARS, gpu),
+                  ArgvCase(f"{DFLASH}, draft KV q8_0 ({device})", DFLASH, _SIDECARS, gpu,
+                           SpecRequest(DFLASH, draft_cache_type="q8_0")),
+                  ArgvCase(f"mtp, separate drafter ({device})", MTP, _GEMMA4, gpu)]
+        cases += [ArgvCase(f"{mode}, draft model ({device})", mode, big, gpu, SpecRequest(mode, draft_model=DRAFT_PATH))
+                  for mode in (DRAFT_SIMPLE, DRAFT_EAGLE3)]
+    cases.append(ArgvCase("auto, hybrid MTP model, partial offload (GPU)", AUTO, _HYBRID, True, None,
+                          Placement(gpu_layers=20)))
     return cases
+
+
+def _types_in(argv: Sequence[str]) -> set[str]:
+    return {t for i, tok in enumerate(argv[:-1]) if tok == "--spec-type" for t in argv[i + 1].split(",")}
+
+
+def type_cases(caps: Capabilities, resolutions: Sequence[Resolution]) -> list[ArgvCase]:
+    """A case per listed ``--spec-type`` value that no resolution emitted (no mode, or its inputs absent)."""
+    covered = set().union(*(_types_in(r.argv) for r in resolutions)) if resolutions else set()
+    return [ArgvCase(f"type {t} (no resolver mode)", "", ModelInfo(False, None), False, spec_type=t)
+            for t in caps.spec_types if t not in covered]
 
 
 @dataclass(frozen=True)
@@ -71,8 +113,10 @@ class ArgvResult:
     verdict: ParserVerdict
 
     def to_dict(self) -> dict[str, object]:
-        return {"case": self.case.name, "mode": self.case.mode, "gpu": self.case.gpu,
+        return {"case": self.case.name, "mode": self.case.mode or None, "gpu": self.case.gpu,
                 "argv": self.resolution.argv, "engine": self.resolution.engine,
+                "reason": self.resolution.reason.value if self.resolution.reason else None,
+                "spec_type_without_mode": self.case.spec_type,
                 "warnings": self.resolution.warnings, "outcome": self.verdict.outcome,
                 "accepted": self.verdict.accepted, "message": self.verdict.message}
 
@@ -114,9 +158,17 @@ def parser_verdict(path: Path, argv: Sequence[str], *, timeout: float, wrapper: 
 
 def check_argv(path: Path, caps: Capabilities, *, timeout: float, wrapper: Sequence[str] = (),
                cases: Sequence[ArgvCase] | None = None) -> list[ArgvResult]:
-    """Resolve every case for ``caps`` and run each distinct argv through the binary once, in parallel."""
+    """Resolve every case for ``caps`` and run each distinct argv through the binary once, in parallel.
+
+    With the default cases, every ``--spec-type`` value the binary lists and no case emitted is
+    probed on its own as well, so the proof covers every listed type.
+    """
     chosen = list(cases) if cases is not None else argv_cases()
-    resolutions = [resolve(caps, SpecRequest(mode=c.mode), c.model, gpu=c.gpu) for c in chosen]
+    resolutions = [c.resolution(caps) for c in chosen]
+    if cases is None:
+        extra = type_cases(caps, resolutions)
+        chosen += extra
+        resolutions += [c.resolution(caps) for c in extra]
     distinct = list(dict.fromkeys(tuple(r.argv) for r in resolutions))
     with ThreadPoolExecutor(max_workers=max(1, min(len(distinct), os.cpu_count() or 2))) as pool:
         verdicts = dict(zip(distinct, pool.map(

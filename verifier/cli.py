@@ -170,20 +170,33 @@ def run_diff(argv: Sequence[str]) -> int:
 def build_resolve_parser() -> argparse.ArgumentParser:
     parser = _subcommand_parser(
         "resolve", "Print the speculative-decoding argv the resolver emits for this binary, model, mode and "
-        "device (for callers that are not Python). Warnings go to stderr.")
+        "device (for callers that are not Python). Warnings go to stderr; --json adds the fallback reason "
+        "and what the binary can run (yes/no/inconclusive).")
     parser.add_argument("--binary", required=True, type=user_path, help="the llama-server whose capabilities count")
     model = parser.add_mutually_exclusive_group(required=True)
-    model.add_argument("--model", type=user_path, metavar="M.gguf", help="read MTP layers and size from this GGUF")
+    model.add_argument("--model", type=user_path, metavar="M.gguf",
+                       help="read MTP layers, size and KV geometry from this GGUF, and find drafter files beside it")
     model.add_argument("--size", type=float, metavar="BILLIONS", help="model size, when there is no GGUF at hand")
     parser.add_argument("--mtp", action="store_true", help="with --size: the model has MTP layers")
     parser.add_argument("--model-id", help="model id (its -MTP marker and size pattern are fallbacks)")
     parser.add_argument("--mode", default="auto", help="auto, mtp, ngram, mtp+ngram, off, ngram-simple, "
-                        "ngram-map-k, ngram-map-k4v (and their aliases)")
+                        "ngram-map-k, ngram-map-k4v, dspark, dflash, draft-simple, draft-eagle3 (and their aliases)")
     device = parser.add_mutually_exclusive_group(required=True)
     device.add_argument("--gpu", action="store_true")
     device.add_argument("--cpu", action="store_true")
-    parser.add_argument("--n-max", type=int, metavar="N", help="draft tokens for MTP, 1..16")
+    parser.add_argument("--n-max", type=int, metavar="N", help="draft tokens for MTP and draft models, 1..16")
     parser.add_argument("--p-min", type=float, metavar="P", help="minimum draft probability for MTP, 0..1")
+    parser.add_argument("--model-draft", metavar="PATH", help="a draft model file: needed by draft-simple and "
+                        "draft-eagle3, used instead of a found drafter by mtp, dspark and dflash")
+    parser.add_argument("--draft-device", metavar="DEV", help="where the draft model runs (default: the last "
+                        "--device in --extra-args)")
+    parser.add_argument("--draft-cache-type", metavar="TYPE", help="KV cache type of the draft model (K and V)")
+    parser.add_argument("--gpu-layers", type=int, metavar="N", help="the target's -ngl (-1 = unset); a hybrid MTP "
+                        "model partly offloaded stands MTP down")
+    parser.add_argument("--fit-unproved", action="store_true", help="with -ngl unset: the planner could not prove "
+                        "the model fits (partial offload)")
+    parser.add_argument("--drafter-no-vram", action="store_true", help="no GPU holds the model plus its drafter")
+    parser.add_argument("--mla-mtp", action="store_true", help="allow MTP in auto on MLA models")
     parser.add_argument("--extra-args", default="", metavar="ARGS", help="the user's own llama-server args")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
@@ -192,12 +205,14 @@ def build_resolve_parser() -> argparse.ArgumentParser:
 
 
 def run_resolve(argv: Sequence[str]) -> int:
-    from verifier.speculative import GGUFError, ModelInfo, SpecRequest, resolve
+    from verifier.speculative import GGUFError, ModelInfo, Placement, SpecRequest, resolve
+    from verifier.speculative.resolver import capability_states
 
     parser = build_resolve_parser()
     args = parser.parse_args(argv)
     try:
-        request = SpecRequest(args.mode, args.n_max, args.p_min)
+        request = SpecRequest(args.mode, args.n_max, args.p_min, args.model_draft, args.draft_device,
+                              args.draft_cache_type, args.mla_mtp)
     except ValueError as exc:
         parser.error(str(exc))
     if args.model is not None:
@@ -207,20 +222,29 @@ def run_resolve(argv: Sequence[str]) -> int:
             raise VerifierError(str(exc)) from None
     else:
         named = ModelInfo.from_name(args.model_id)
-        model = ModelInfo(args.mtp or named.is_mtp, args.size)
-    caps = probe(args.binary.path, timeout=args.timeout, wrapper=wrapper_command(args.wrapper),
-                 shown=args.binary.given).capabilities
+        model = ModelInfo(args.mtp or named.is_mtp, args.size, gemma4=named.gemma4)
+    caps, probe_error = None, None
+    try:
+        caps = probe(args.binary.path, timeout=args.timeout, wrapper=wrapper_command(args.wrapper),
+                     shown=args.binary.given).capabilities
+    except VerifierError as exc:
+        probe_error = exc.message
     extra = split_command(args.extra_args)
-    resolution = resolve(caps, request, model, gpu=args.gpu, extra_args=extra)
+    placement = Placement(args.gpu_layers, not args.fit_unproved, not args.drafter_no_vram)
+    resolution = resolve(caps, request, model, gpu=args.gpu, extra_args=extra, placement=placement)
+    if probe_error:
+        print(f"error: {probe_error}", file=sys.stderr)
     for warning in resolution.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"argv": resolution.argv, "mode": resolution.mode, "engine": resolution.engine,
-                          "draft_n_max": resolution.draft_n_max, "warnings": resolution.warnings,
-                          "model": {"is_mtp": model.is_mtp, "size_b": model.size_b, "arch": model.arch}}, indent=2))
+        print(json.dumps({**resolution.to_dict(), "capabilities": capability_states(caps),
+                          "model": {"is_mtp": model.is_mtp, "size_b": model.size_b, "arch": model.arch,
+                                    "mtp_layers": model.mtp_layers, "known_no_mtp": model.known_no_mtp,
+                                    "drafters": [{"kind": d.kind, "path": d.path} for d in model.drafters]}},
+                         indent=2))
     else:
         print(shlex.join(resolution.argv))
-    return EXIT_OK
+    return EXIT_ERROR if probe_error else EXIT_OK
 
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve}

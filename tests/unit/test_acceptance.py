@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import help_fixture
 from tests.unit.test_resolver_modes import write_gguf
-from verifier.acceptance import ACCEPTED, INCONCLUSIVE, REJECTED, argv_cases, check_argv, classify, parser_verdict
+from verifier.acceptance import (
+    ACCEPTED, DRAFT_PATH, INCONCLUSIVE, REJECTED, argv_cases, check_argv, classify, parser_verdict, type_cases,
+)
 from verifier.capabilities import Capabilities
 from verifier.cli import main
+from verifier.speculative.modes import MODES
 
 # A fake llama-server parser: flags its own help lists are accepted (removed stubs and
 # unknown flags are rejected the way llama.cpp words it), then the model fails to load.
@@ -16,8 +22,13 @@ PARSER = """
 if '--help' not in sys.argv and '--version' not in sys.argv:
     import re
     helptext = open(sys.argv[0] + '.help', encoding='utf-8').read()
-    known = set(re.findall(r'^(--?[\\w-]+)', helptext, re.M))
-    removed = set(re.findall(r'^(--?[\\w-]+).*the argument has been removed', helptext, re.M))
+    known, removed = set(), set()
+    for line in helptext.splitlines():
+        if line.startswith('-'):
+            names = set(re.findall(r'(?:^|, )(--?[\\w-]+)', re.split(r'\\s{2,}', line)[0]))
+            known |= names
+            if 'the argument has been removed' in line:
+                removed |= names
     for token in sys.argv[1:]:
         if token.startswith('--') and token not in known | {'--host', '--port'}:
             print('error: invalid argument: ' + token, file=sys.stderr); sys.exit(1)
@@ -52,17 +63,48 @@ def test_classify_real_messages() -> None:
 
 def test_cases_cover_every_mode_on_gpu_and_cpu() -> None:
     cases = argv_cases()
-    assert len(cases) == 20
-    assert {c.mode for c in cases} == {"auto", "mtp", "ngram", "mtp+ngram", "off", "ngram-simple", "ngram-map-k",
-                                       "ngram-map-k4v"}
-    assert sum(c.gpu for c in cases) == 10
+    assert len(cases) == 31
+    assert {c.mode for c in cases} == set(MODES)
+    assert {c.mode for c in cases if c.gpu} == {c.mode for c in cases if not c.gpu} == set(MODES)
+
+
+@pytest.mark.parametrize("build", ["real-b11434", "real-b9093"])
+def test_every_listed_type_is_covered_by_a_case_or_probed_alone(build: str) -> None:
+    caps = Capabilities.from_help(help_fixture(build))
+    cases = argv_cases()
+    resolutions = [c.resolution(caps) for c in cases]
+    alone = type_cases(caps, resolutions)
+    emitted = {t for r in resolutions + [c.resolution(caps) for c in alone]
+               for i, tok in enumerate(r.argv) if tok == "--spec-type" for t in r.argv[i + 1].split(",")}
+    assert emitted == set(caps.spec_types)
+    assert {c.spec_type for c in alone} == ({"ngram-cache"} if build == "real-b11434" else {"none", "ngram-cache"})
+
+
+def test_draft_model_types_use_a_draft_path_that_does_not_exist() -> None:
+    caps = Capabilities.from_help(help_fixture("real-b11434"))
+    drafting = [c.resolution(caps) for c in argv_cases() if c.resolution(caps).drafter is not None]
+    assert {r.engine for r in drafting} == {"draft-mtp", "draft-dspark", "draft-dflash", "draft-simple", "draft-eagle3"}
+    assert all(r.argv[:2] == ["--model-draft", DRAFT_PATH] and not Path(DRAFT_PATH).exists() for r in drafting)
 
 
 def test_every_emitted_argv_accepted_by_a_parser_that_matches_its_help(fake_binary) -> None:
     fake = fake_parser(fake_binary, "real-b11434")
     caps = Capabilities.from_help(help_fixture("real-b11434"))
     results = check_argv(fake.path, caps, timeout=30, wrapper=fake.wrapper)
-    assert len(results) == 20 and all(r.verdict.accepted for r in results), [r.verdict for r in results]
+    assert len(results) == 32 and all(r.verdict.accepted for r in results), [r.verdict for r in results]
+    assert [r.to_dict()["spec_type_without_mode"] for r in results if r.case.spec_type] == ["ngram-cache"]
+
+
+def test_a_type_the_parser_refuses_is_caught(fake_binary) -> None:
+    body = PARSER.replace("    print('E llama_model_load", "    if 'ngram-cache' in sys.argv:\n"
+                          "        print('error while handling argument \"--spec-type\": unknown speculative type: "
+                          "ngram-cache', file=sys.stderr); sys.exit(1)\n    print('E llama_model_load")
+    fake = fake_binary(help_fixture("real-b11434"), body=body)
+    fake.path.with_name(fake.path.name + ".help").write_text(help_fixture("real-b11434"), encoding="utf-8")
+    results = check_argv(fake.path, Capabilities.from_help(help_fixture("real-b11434")), timeout=30,
+                         wrapper=fake.wrapper)
+    assert [(r.case.spec_type, r.verdict.outcome) for r in results if not r.verdict.accepted] == [
+        ("ngram-cache", REJECTED)]
 
 
 def test_a_parser_that_lacks_an_advertised_flag_is_caught(fake_binary, capsys) -> None:
@@ -89,7 +131,34 @@ def test_resolve_command_with_a_gguf(fake_binary, tmp_path, capsys) -> None:
     assert main([*args, "--mode", "mtp", "--gpu", "--n-max", "4", "--p-min", "0.25", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["argv"] == ["--spec-type", "draft-mtp", "--spec-draft-n-max", "4", "--spec-draft-p-min", "0.2500"]
-    assert data["engine"] == "draft-mtp" and data["model"] == {"is_mtp": True, "size_b": 27.0, "arch": "qwen35"}
+    assert data["engine"] == "draft-mtp" and data["reason"] is None
+    assert {k: data["model"][k] for k in ("is_mtp", "size_b", "arch", "mtp_layers")} == {
+        "is_mtp": True, "size_b": 27.0, "arch": "qwen35", "mtp_layers": 1}
+    assert data["capabilities"]["draft-mtp"] == "yes" and data["capabilities"]["draft-dspark"] == "yes"
+
+
+def test_resolve_json_shows_the_reason_and_drafter_flags(fake_binary, tmp_path, capsys) -> None:
+    fake = fake_binary(help_fixture("real-b11434"))
+    model = write_gguf(tmp_path / "plain.gguf", nextn=0, size_label="8B")
+    args = ["resolve", "--binary", str(fake.path), "--wrapper", fake.cli_args()[-1], "--model", str(model), "--gpu"]
+    assert main([*args, "--mode", "mtp", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["argv"], data["reason"], data["model"]["known_no_mtp"]) == (["--spec-default"], "model_no_mtp", True)
+    assert main([*args, "--mode", "draft-eagle3", "--model-draft", "d.gguf", "--draft-cache-type", "q8_0"]) == 0
+    assert capsys.readouterr().out.split() == ["--model-draft", "d.gguf", "--spec-draft-type-k", "q8_0",
+                                               "--spec-draft-type-v", "q8_0", "--spec-type", "draft-eagle3",
+                                               "--spec-draft-n-max", "2"]
+
+
+def test_resolve_json_on_an_unreadable_help_is_inconclusive(fake_binary, tmp_path, capsys) -> None:
+    fake = fake_binary("", exit_code=3)
+    args = ["resolve", "--binary", str(fake.path), "--wrapper", fake.cli_args()[-1], "--size", "27", "--mtp", "--gpu"]
+    assert main([*args, "--json"]) == 2
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert (data["argv"], data["reason"]) == ([], "probe_inconclusive")
+    assert set(data["capabilities"].values()) == {"inconclusive"}
+    assert captured.err.startswith("error: ") and "Traceback" not in captured.err
 
 
 def test_resolve_command_warns_on_stderr_and_errors_cleanly(fake_binary, tmp_path, capsys) -> None:

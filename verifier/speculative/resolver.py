@@ -167,6 +167,19 @@ def type_usable(caps: Capabilities, spec_type: str) -> bool:
     return not (spec_type == ENGINE_DSPARK and caps.build in DSPARK_BROKEN_BUILDS)
 
 
+YES, NO, INCONCLUSIVE = "yes", "no", "inconclusive"
+
+
+def capability_states(caps: Capabilities | None) -> dict[str, str]:
+    """Per speculative type the resolver can emit: ``yes``, ``no``, or ``inconclusive`` (help unreadable)."""
+    names = ("draft-mtp", NGRAM_MOD_TYPE, ENGINE_DSPARK, ENGINE_DFLASH, ENGINE_SIMPLE, ENGINE_EAGLE3, "--spec-default")
+    if not probe_conclusive(caps):
+        return {n: INCONCLUSIVE for n in names}
+    assert caps is not None
+    states = {n: YES if type_usable(caps, n) else NO for n in names[1:-1]}
+    return {"draft-mtp": YES if caps.mtp_token else NO, **states, "--spec-default": YES if caps.has("--spec-default") else NO}
+
+
 def _first(caps: Capabilities, names: Sequence[str]) -> str | None:
     return next((n for n in names if caps.has(n)), None)
 
