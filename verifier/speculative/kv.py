@@ -67,6 +67,8 @@ class KVShape:
     ssm_state_size: int | None = None
     ssm_group_count: int | None = None
     ssm_conv_kernel: int | None = None
+    explicit_key_length: bool = True
+    """False when ``attention.key_length`` was absent and ``embedding / heads`` stands in."""
 
     @classmethod
     def from_metadata(cls, arch: str, meta: dict[str, object]) -> KVShape | None:
@@ -104,7 +106,7 @@ class KVShape:
                    _int(get("attention.shared_kv_layers")) or 0, _int(get("attention.kv_lora_rank")) or None,
                    _int(get("attention.key_length_mla")), _int(fai) if not isinstance(fai, list) else None,
                    _int(get("ssm.inner_size")), _int(get("ssm.state_size")), _int(get("ssm.group_count")),
-                   _int(get("ssm.conv_kernel")))
+                   _int(get("ssm.conv_kernel")), _int(get("attention.key_length")) is not None)
 
     @property
     def is_mla(self) -> bool:
@@ -144,8 +146,9 @@ class KVShape:
         cells = pad_cells(n_ctx) if unified else pad_cells(-(-n_ctx // max(slots, 1)))
         layers = self.attention_layers
         if self.is_mla:
-            per_cell = sum(self.head_count_kv[:layers]) * (self.key_length if self.key_length_mla is None
-                                                          else self.kv_lora_rank + self.key_length_mla) * bpe_k  # type: ignore[operator]
+            width = (self.key_length if self.explicit_key_length
+                     else (self.kv_lora_rank or 0) + (self.key_length_mla or DEFAULT_KEY_LENGTH_MLA))
+            per_cell = sum(self.head_count_kv[:layers]) * width * bpe_k
             return int(per_cell * cells * streams)
         if self.is_hybrid:
             attn = math.ceil(layers / self.full_attention_interval)  # type: ignore[operator]

@@ -105,6 +105,17 @@ class ModelInfo:
     def dflash(self) -> Drafter | None:
         return self.drafter(DFLASH_KIND)
 
+    def kv_bytes(self, n_ctx: int, **kwargs: object) -> int | None:
+        """The target's KV cache at ``n_ctx`` (see :meth:`KVShape.kv_bytes`); None without KV geometry."""
+        return self.kv.kv_bytes(n_ctx, **kwargs) if self.kv is not None else None  # type: ignore[arg-type]
+
+    def draft_reserve_bytes(self, n_ctx: int, *, engine: str, n_max: int, drafter: Drafter | None = None,
+                            **kwargs: object) -> int:
+        """What a drafting engine adds at ``n_ctx`` (see :func:`verifier.speculative.vram.draft_reserve_bytes`)."""
+        from verifier.speculative.vram import draft_reserve_bytes
+
+        return draft_reserve_bytes(self, n_ctx, engine=engine, n_max=n_max, drafter=drafter, **kwargs)  # type: ignore[arg-type]
+
     @classmethod
     def from_name(cls, model_id: str | None, file_name: str | None = None) -> ModelInfo:
         """From names alone, for a model not on disk yet."""
