@@ -272,3 +272,16 @@ def test_reasons_are_stable_string_ids() -> None:
     assert R.MODEL_NO_MTP == "model_no_mtp" and str(R.DRAFTER_NOT_FOUND) == "drafter_not_found"
     r = resolve(FULL, SpecRequest("dspark"), ModelInfo(False, 8.0, mtp_layers=0), gpu=True)
     assert r.to_dict()["reason"] == "drafter_not_found"
+
+
+def test_drafter_crash_retries_once_with_the_default_and_a_reason(tmp_path: Path) -> None:
+    from verifier.speculative.resolver import after_drafter_crash
+
+    weight = model_dir(tmp_path)
+    sidecar(tmp_path / "dflash-Qwen3-8B.gguf", "dflash")
+    crashed = resolve(FULL, SpecRequest("dflash"), ModelInfo.from_gguf(weight), gpu=True)
+    outdated = after_drafter_crash(FULL, crashed, "llama_model_load: error loading model: unknown model architecture: 'dflash'")
+    assert (outdated.argv, outdated.reason) == (["--spec-default"], R.BINARY_OUTDATED)
+    other = after_drafter_crash(FULL, crashed, "CUDA error: out of memory")
+    assert (other.argv, other.reason) == (["--spec-default"], R.RUNTIME_ERROR)
+    assert after_drafter_crash(FULL, resolve(FULL, SpecRequest("ngram"), ModelInfo(False, 8.0), gpu=True), "") is None

@@ -442,6 +442,24 @@ def resolve(caps: Capabilities | None, request: SpecRequest, model: ModelInfo, *
                       build.drafter if engine in DRAFTING_ENGINES else None)
 
 
+UNKNOWN_ARCH_MARKER = "unknown model architecture"
+
+
+def after_drafter_crash(caps: Capabilities, crashed: Resolution, log_text: str) -> Resolution | None:
+    """The one retry after a server with a drafting engine died at start: ``--spec-default``
+    (or its ngram-mod equivalent), reason ``binary_outdated`` when the build did not know the
+    drafter's architecture, else ``runtime_error``. None when there is nothing to retry."""
+    if crashed.engine not in DRAFTING_ENGINES:
+        return None
+    outdated = UNKNOWN_ARCH_MARKER in log_text.lower()
+    reason = FallbackReason.BINARY_OUTDATED if outdated else FallbackReason.RUNTIME_ERROR
+    build = _Builder(caps, SpecRequest(crashed.mode), True, [])
+    argv, engine = build.default()
+    why = "this build does not know the drafter architecture" if outdated else "runtime error"
+    warning = f"{crashed.engine} crashed at start ({why}); retrying with the default"
+    return Resolution(argv, crashed.mode, engine, None, [*crashed.warnings, warning], reason)
+
+
 def mtp_will_engage(caps: Capabilities | None, request: SpecRequest, model: ModelInfo, *,
                     extra_args: Sequence[str] | None = (), placement: Placement | None = None) -> bool:
     """Whether a draft cache (MTP head or draft model) runs on this load, as the resolver emits it
