@@ -15,7 +15,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -128,7 +128,10 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 def launch_mode(binary: Path, model_path: Path, model: ModelInfo, caps: Capabilities, mode: str, *,
                 gpu: bool = False, timeout: float = DEFAULT_LAUNCH_TIMEOUT,
                 wrapper: Sequence[str] = ()) -> LaunchResult:
-    resolution = resolve(caps, SpecRequest(mode), model, gpu=gpu)
+    # On a model the header says has no MTP layers the resolver rightly refuses draft-mtp; the
+    # launch check asks anyway on purpose: the server's refusal proves the runtime knows MTP (SPEC 5).
+    probed = replace(model, mtp_layers=None) if mode == MTP and model.known_no_mtp else model
+    resolution = resolve(caps, SpecRequest(mode), probed, gpu=gpu)
     result = LaunchResult(mode, resolution.argv, resolution.engine)
     if mode != OFF and resolution.engine is None:
         result.outcome = SKIPPED
