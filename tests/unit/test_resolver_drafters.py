@@ -198,13 +198,69 @@ def test_gemma4_separate_mtp_drafter_exempts_the_size_gate(tmp_path: Path) -> No
     assert mtp_will_engage(FULL, SpecRequest(), model)
 
 
-@pytest.mark.parametrize("mode", ["auto", "mtp", "mtp+ngram"])
-def test_gemma4_without_a_drafter_is_drafter_not_found(tmp_path: Path, mode: str) -> None:
+@pytest.mark.parametrize(("mode", "argv"), [("auto", ["--spec-default"]), ("mtp", ["--spec-default"]),
+                                           ("mtp+ngram", ["--spec-type", "ngram-mod", *NEW_KNOBS])])
+def test_gemma4_without_a_drafter_is_drafter_not_found(tmp_path: Path, mode: str, argv: list[str]) -> None:
+    # One fallback for every mode (the reference gives forced mtp ngram-mod here but --spec-default
+    # on other non-MTP models); mtp+ngram keeps the ngram half it asked for.
     model = ModelInfo.from_gguf(model_dir(tmp_path, "gemma-4-31B-it-Q4_K_M.gguf", arch="gemma4", size="31B"))
     r = resolve(FULL, SpecRequest(mode), model, gpu=True)
-    assert (r.argv, r.reason) == (["--spec-type", "ngram-mod", *NEW_KNOBS], R.DRAFTER_NOT_FOUND)
+    assert (r.argv, r.reason) == (argv, R.DRAFTER_NOT_FOUND)
     by_name = resolve(FULL, SpecRequest(mode), ModelInfo.from_name("google/gemma-4-31B-it"), gpu=True)
-    assert by_name.reason == R.DRAFTER_NOT_FOUND and by_name.engine == "ngram-mod"
+    assert (by_name.argv, by_name.reason) == (argv, R.DRAFTER_NOT_FOUND)
+
+
+def test_draft_placement_only_with_a_draft_model(tmp_path: Path) -> None:
+    weight = model_dir(tmp_path)
+    side = sidecar(tmp_path / "dspark-Qwen3-8B.gguf")
+    dspark = resolve(FULL, SpecRequest("dspark"), ModelInfo.from_gguf(weight), gpu=True, extra_args=["-dev", "CUDA1"])
+    # The reference pins no device for DSpark; the draft follows the user's --device here too.
+    assert dspark.argv[:4] == ["--model-draft", str(side), "--spec-draft-device", "CUDA1"]
+    plain = resolve(FULL, SpecRequest("ngram", draft_cache_type="q8_0", draft_device="CUDA1"), ModelInfo(False, 8.0),
+                    gpu=True, extra_args=["-dev", "CUDA1"])
+    assert plain.argv == ["--spec-type", "ngram-mod", *NEW_KNOBS]
+
+
+def test_extras_request_mtp_over_accumulated_spec_types_and_the_env_when_they_own_the_block() -> None:
+    plain = ModelInfo(False, 8.0)
+    assert mtp_will_engage(FULL, SpecRequest(), plain, extra_args=["--spec-type", "ngram-mod", "--spec-type", "draft-mtp"])
+    env = {"LLAMA_ARG_SPEC_TYPE": "ngram-mod,draft-mtp"}
+    assert mtp_will_engage(FULL, SpecRequest(), plain, extra_args=["--spec-default"], env=env)
+    assert not mtp_will_engage(FULL, SpecRequest(), plain, extra_args=[], env=env)  # env counts only when extras own
+
+
+def test_reserve_n_max_order() -> None:
+    from verifier.speculative.resolver import reserve_n_max
+
+    big = ModelInfo(True, 27.0)
+    auto = resolve(FULL, SpecRequest(), big, gpu=True)
+    assert reserve_n_max(FULL, SpecRequest(), auto, gpu=True, extra_args=["--spec_draft_n_max", "5"]) == 5
+    own = ["--spec-type", "draft-mtp"]
+    assert reserve_n_max(FULL, SpecRequest(), auto, gpu=True, extra_args=own, env={"LLAMA_ARG_DRAFT_MAX": "7"}) == 7
+    assert reserve_n_max(FULL, SpecRequest(), auto, gpu=True, extra_args=own) == 3  # b11434's help default
+    assert reserve_n_max(make_caps(spec_types=["draft-mtp"]), SpecRequest(), auto, gpu=True, extra_args=own) == 16
+    assert reserve_n_max(FULL, SpecRequest(draft_n_max=6), auto, gpu=True) == 6
+    dspark = resolve(FULL, SpecRequest("dspark", draft_model="d.gguf"), big, gpu=True)
+    assert reserve_n_max(FULL, SpecRequest("dspark"), dspark, gpu=True) == 3
+    assert (reserve_n_max(FULL, SpecRequest(), auto, gpu=True), reserve_n_max(FULL, SpecRequest(), auto, gpu=False)) == (2, 3)
+
+
+def test_child_env_drops_inherited_spec_variables_only_when_the_resolver_owns_the_block() -> None:
+    from verifier.speculative.extras import child_env
+
+    env = {"LLAMA_ARG_SPEC_TYPE": "ngram-mod", "LLAMA_ARG_MODEL_DRAFT": "x.gguf", "LLAMA_ARG_SPEC_DRAFT_HF_REPO": "u/r",
+           "LLAMA_ARG_N_GPU_LAYERS_DRAFT": "99", "PATH": "/bin"}
+    assert child_env(env, resolver_owns_spec=True) == {"LLAMA_ARG_N_GPU_LAYERS_DRAFT": "99", "PATH": "/bin"}
+    assert child_env(env, resolver_owns_spec=False) == env
+
+
+def test_forced_mtp_plus_ngram_on_a_known_non_mtp_model_keeps_its_ngram_half(tmp_path: Path) -> None:
+    model = ModelInfo.from_gguf(model_dir(tmp_path))
+    r = resolve(FULL, SpecRequest("mtp+ngram"), model, gpu=True)
+    assert (r.argv, r.reason) == (["--spec-type", "ngram-mod", *NEW_KNOBS], R.MODEL_NO_MTP)
+    none = resolve(make_caps(spec_types=["draft-mtp"], real=["--spec-draft-n-max"]), SpecRequest("mtp+ngram"), model,
+                   gpu=True)
+    assert (none.argv, none.reason) == ([], R.MODEL_NO_MTP)  # ngram-mod is checked, unlike the reference
 
 
 # -- MLA and hybrid stand-downs (rule 4) -----------------------------------------------------------------------------
@@ -222,6 +278,8 @@ def test_mla_auto_drops_mtp_unless_allowed(tmp_path: Path) -> None:
     assert not mtp_will_engage(FULL, SpecRequest(), model)  # the reserve agrees with the argv
     assert resolve(FULL, SpecRequest(allow_mla_mtp=True), model, gpu=True).engine == "draft-mtp"
     assert resolve(FULL, SpecRequest("mtp"), model, gpu=True).engine == "draft-mtp"  # forced still engages
+    no_vram = resolve(FULL, SpecRequest(), model, gpu=True, placement=Placement(drafter_fits=False))
+    assert no_vram.reason == R.MLA_MTP_DISABLED  # no sidecar: the MLA row, not drafter_no_vram
 
 
 def hybrid(tmp_path: Path) -> ModelInfo:
@@ -243,6 +301,7 @@ def test_hybrid_partial_offload_stands_down_in_auto(tmp_path: Path, placement: P
         assert r.engine == "draft-mtp"
     assert resolve(FULL, SpecRequest(), model, gpu=False, placement=placement).engine == "draft-mtp"  # CPU: no GPU
     assert resolve(FULL, SpecRequest("mtp"), model, gpu=True, placement=placement).engine == "draft-mtp"
+    assert resolve(OLD, SpecRequest(), model, gpu=True, placement=placement).reason == R.BINARY_NO_MTP  # no MTP build
 
 
 # -- inconclusive probe and reasons (rule 5) ---------------------------------------------------------------------------

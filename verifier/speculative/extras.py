@@ -10,7 +10,7 @@ the table below (built from the help of b9093 and b11434).
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from verifier.capabilities import Capabilities
 from verifier.helptext import HelpEntry
@@ -162,3 +162,16 @@ def strip_spec_flags(extra_args: Sequence[str] | None, caps: Capabilities | None
     resolver never re-emits it, and a new drafter should run where the user put the old one.
     """
     return [t for name, tokens, _c in arguments(extra_args, caps) if not _is_stripped(name) for t in tokens]
+
+
+SPEC_ENV = ("LLAMA_ARG_SPEC_DRAFT_MODEL", "LLAMA_ARG_SPEC_DRAFT_HF_REPO", "LLAMA_ARG_SPEC_TYPE", "LLAMA_ARG_MODEL_DRAFT",
+            "LLAMA_ARG_HFD_REPO")
+"""Environment variables llama-server reads as speculative or drafter arguments."""
+
+
+def child_env(env: Mapping[str, str], *, resolver_owns_spec: bool) -> dict[str, str]:
+    """The server's environment: when the resolver owns the spec block, inherited speculative
+    variables are dropped so they cannot add to (or fight) the emitted argv."""
+    if not resolver_owns_spec:
+        return dict(env)
+    return {k: v for k, v in env.items() if k not in SPEC_ENV}

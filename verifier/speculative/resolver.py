@@ -10,7 +10,7 @@ and a machine-readable :class:`FallbackReason` instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from verifier.capabilities import NGRAM_MOD_TYPE, Capabilities, map_k_knobs
 from verifier.speculative import extras
@@ -328,8 +328,8 @@ class _Builder:
         drafter = self.drafter_for(MTP_KIND, model)
         if model.gemma4 and drafter is None and not model.mtp_layers:
             self.fall_back(FallbackReason.DRAFTER_NOT_FOUND, "Gemma 4 drafts with a separate mtp-*.gguf and none was "
-                           "found; using ngram-mod")
-            return self.ngram_quiet() if self.caps.supports_ngram_mod else self.default()
+                           "found; using the default")
+            return self.ngram() if chained else self.default()
         if model.known_no_mtp and drafter is None:
             self.fall_back(FallbackReason.MODEL_NO_MTP, "the model has no MTP layers (GGUF header); the server would "
                            "exit on draft-mtp, so MTP is not emitted")
@@ -442,6 +442,34 @@ def resolve(caps: Capabilities | None, request: SpecRequest, model: ModelInfo, *
                       build.drafter if engine in DRAFTING_ENGINES else None)
 
 
+DEFAULT_HELP_N_MAX = 16
+
+
+def reserve_n_max(caps: Capabilities | None, request: SpecRequest, resolution: Resolution, *, gpu: bool,
+                  extra_args: Sequence[str] | None = (), env: Mapping[str, str] | None = None) -> int:
+    """Drafted tokens the VRAM reserve is sized for: the user's own depth first; when the user
+    owns the spec block, the environment, then the binary's help default, then 16; else the request,
+    then 3 for DSpark, 2 on GPU, 3 on CPU."""
+    depth = extras.values_of(extra_args, "--spec-draft-n-max", caps) + extras.values_of(extra_args, "--draft", caps)
+    for value in reversed(depth):
+        if value.strip().isdigit():
+            return int(value)
+    if extras.own_spec(extra_args, caps):
+        for name in ("LLAMA_ARG_SPEC_DRAFT_N_MAX", "LLAMA_ARG_DRAFT_MAX"):
+            value = (env or {}).get(name, "").strip()
+            if value.isdigit():
+                return int(value)
+        flag = caps.spec_draft_n_max_flag if caps is not None else None
+        entry = caps.entry(flag) if caps is not None and flag else None
+        default = entry.default if entry is not None else None
+        return int(default) if default and default.strip().isdigit() else DEFAULT_HELP_N_MAX
+    if request.draft_n_max is not None:
+        return request.draft_n_max
+    if resolution.engine == ENGINE_DSPARK:
+        return DSPARK_DRAFT_N_MAX
+    return GPU_DRAFT_N_MAX if gpu else CPU_DRAFT_N_MAX
+
+
 UNKNOWN_ARCH_MARKER = "unknown model architecture"
 
 
@@ -461,7 +489,8 @@ def after_drafter_crash(caps: Capabilities, crashed: Resolution, log_text: str) 
 
 
 def mtp_will_engage(caps: Capabilities | None, request: SpecRequest, model: ModelInfo, *,
-                    extra_args: Sequence[str] | None = (), placement: Placement | None = None) -> bool:
+                    extra_args: Sequence[str] | None = (), placement: Placement | None = None,
+                    env: Mapping[str, str] | None = None) -> bool:
     """Whether a draft cache (MTP head or draft model) runs on this load, as the resolver emits it
     or as the user's own ``--spec-type`` names it.
 
@@ -470,6 +499,7 @@ def mtp_will_engage(caps: Capabilities | None, request: SpecRequest, model: Mode
     """
     if extras.own_spec(extra_args, caps):
         types = extras.spec_types(extra_args, caps)
+        types += [t.strip().lower() for t in (env or {}).get("LLAMA_ARG_SPEC_TYPE", "").split(",") if t.strip()]
         if any(t in ("draft-mtp", "mtp") for t in types):
             return True
         drafting = any(t in (ENGINE_SIMPLE, ENGINE_EAGLE3, ENGINE_DSPARK, ENGINE_DFLASH) for t in types)
