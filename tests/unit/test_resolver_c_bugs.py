@@ -38,7 +38,8 @@ def test_c1_underscore_spelling_owns_the_spec_block(extra: list[str]) -> None:
 def test_c1_underscore_spec_type_requests_mtp_and_is_stripped() -> None:
     assert mtp_will_engage(FULL, SpecRequest("off"), ModelInfo(False, 8.0), extra_args=["--spec_type=draft-mtp"])
     assert mtp_will_engage(FULL, SpecRequest("off"), ModelInfo(False, 8.0), extra_args=["--spec_type", "ngram-mod,mtp"])
-    kept = strip_spec_flags(["--jinja", "--spec_type", "draft-mtp", "--spec_draft_n_max=4", "--spec_default", "-c", "8"])
+    kept = strip_spec_flags(["--jinja", "--spec_type", "draft-mtp", "--spec_draft_n_max=4", "--spec_default",
+                             "-c", "8"])
     assert kept == ["--jinja", "-c", "8"]
 
 

@@ -223,7 +223,8 @@ def test_draft_placement_only_with_a_draft_model(tmp_path: Path) -> None:
 
 def test_extras_request_mtp_over_accumulated_spec_types_and_the_env_when_they_own_the_block() -> None:
     plain = ModelInfo(False, 8.0)
-    assert mtp_will_engage(FULL, SpecRequest(), plain, extra_args=["--spec-type", "ngram-mod", "--spec-type", "draft-mtp"])
+    twice = ["--spec-type", "ngram-mod", "--spec-type", "draft-mtp"]
+    assert mtp_will_engage(FULL, SpecRequest(), plain, extra_args=twice)
     env = {"LLAMA_ARG_SPEC_TYPE": "ngram-mod,draft-mtp"}
     assert mtp_will_engage(FULL, SpecRequest(), plain, extra_args=["--spec-default"], env=env)
     assert not mtp_will_engage(FULL, SpecRequest(), plain, extra_args=[], env=env)  # env counts only when extras own
@@ -242,7 +243,8 @@ def test_reserve_n_max_order() -> None:
     assert reserve_n_max(FULL, SpecRequest(draft_n_max=6), auto, gpu=True) == 6
     dspark = resolve(FULL, SpecRequest("dspark", draft_model="d.gguf"), big, gpu=True)
     assert reserve_n_max(FULL, SpecRequest("dspark"), dspark, gpu=True) == 3
-    assert (reserve_n_max(FULL, SpecRequest(), auto, gpu=True), reserve_n_max(FULL, SpecRequest(), auto, gpu=False)) == (2, 3)
+    assert reserve_n_max(FULL, SpecRequest(), auto, gpu=True) == 2
+    assert reserve_n_max(FULL, SpecRequest(), auto, gpu=False) == 3
 
 
 def test_child_env_drops_inherited_spec_variables_only_when_the_resolver_owns_the_block() -> None:
@@ -324,7 +326,8 @@ def test_every_fallback_has_a_reason_and_a_warning_and_plain_choices_have_none()
     assert no_ngram.reason == R.BINARY_NO_TYPE and no_ngram.warnings
     small = resolve(FULL, SpecRequest(), ModelInfo(True, 0.8), gpu=True)
     assert small.reason == R.MODEL_TOO_SMALL and small.engine == "ngram-mod"
-    assert resolve(FULL, SpecRequest("mtp"), ModelInfo(True, 27.0), gpu=True, extra_args=["--spec-default"]).reason is None
+    owned = resolve(FULL, SpecRequest("mtp"), ModelInfo(True, 27.0), gpu=True, extra_args=["--spec-default"])
+    assert owned.reason is None
 
 
 def test_reasons_are_stable_string_ids() -> None:
@@ -339,7 +342,8 @@ def test_drafter_crash_retries_once_with_the_default_and_a_reason(tmp_path: Path
     weight = model_dir(tmp_path)
     sidecar(tmp_path / "dflash-Qwen3-8B.gguf", "dflash")
     crashed = resolve(FULL, SpecRequest("dflash"), ModelInfo.from_gguf(weight), gpu=True)
-    outdated = after_drafter_crash(FULL, crashed, "llama_model_load: error loading model: unknown model architecture: 'dflash'")
+    log = "llama_model_load: error loading model: unknown model architecture: 'dflash'"
+    outdated = after_drafter_crash(FULL, crashed, log)
     assert (outdated.argv, outdated.reason) == (["--spec-default"], R.BINARY_OUTDATED)
     other = after_drafter_crash(FULL, crashed, "CUDA error: out of memory")
     assert (other.argv, other.reason) == (["--spec-default"], R.RUNTIME_ERROR)

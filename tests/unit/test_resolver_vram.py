@@ -12,7 +12,7 @@ from tests.support.ggufgen import GQA_8B, write_model
 from verifier import Capabilities
 from verifier.speculative import ModelInfo, SpecRequest, fit_context, mtp_will_engage, resolve
 from verifier.speculative.kv import bytes_per_element, pad_cells
-from verifier.speculative.vram import draft_reserve_bytes, soft_bytes, usable_vram
+from verifier.speculative.vram import soft_bytes, usable_vram
 
 MiB, GiB = 1024**2, 1024**3
 FULL = Capabilities.from_help(help_fixture("real-b11434"))
@@ -100,7 +100,7 @@ def test_separate_drafter_reserve_is_its_own_kv_plus_its_file(tmp_path: Path) ->
     write_model(tmp_path / "dspark-Qwen3-8B.gguf", "qwen3", padding=1_000_000, block_count=2, embedding_length=4096,
                 attention__head_count=32, attention__head_count_kv=8)
     m = ModelInfo.from_gguf(target)
-    drafter = m.dspark
+    drafter = m.drafter("dspark")
     own_kv = 2 * 8 * 256 * 2 * 4096
     assert m.draft_reserve_bytes(4096, engine="draft-dspark", n_max=3, drafter=drafter) == own_kv + drafter.size_bytes
     assert m.draft_reserve_bytes(4096, engine="draft-dspark", n_max=3, drafter=drafter, draft_on_gpu=False) == own_kv
@@ -152,7 +152,8 @@ def test_fit_with_the_byte_accurate_reserve_never_exceeds_the_budget(tmp_path: P
     engaged = mtp_will_engage(FULL, SpecRequest("auto"), m)
     assert engaged
     kw = {"free_vram_bytes": 12 * GiB, "total_vram_bytes": 16 * GiB, "model_bytes": 5 * GiB, "kv_bytes_per_token": 0,
-          "mtp_engaged": engaged, "fraction": 0.97, "kv_bytes": m.kv_bytes, "fixed_bytes": soft_bytes(drafting_on_gpu=True)}
+          "mtp_engaged": engaged, "fraction": 0.97, "kv_bytes": m.kv_bytes,
+          "fixed_bytes": soft_bytes(drafting_on_gpu=True)}
     reserve = lambda c: m.draft_reserve_bytes(c, engine="draft-mtp", n_max=2)  # noqa: E731
     fit = fit_context(131072, reserve_bytes=reserve, **kw)  # type: ignore[arg-type]
     assert fit.n_ctx is not None and fit.n_ctx % 256 == 0 and fit.fraction == 0.97
@@ -167,7 +168,8 @@ def test_fit_with_the_byte_accurate_reserve_never_exceeds_the_budget(tmp_path: P
 def test_fit_weights_over_budget_or_floor_over_budget_is_none() -> None:
     kw = {"kv_bytes_per_token": 1 * MiB, "mtp_engaged": True, "fraction": 0.97, "total_vram_bytes": 16 * GiB}
     assert fit_context(8192, free_vram_bytes=8 * GiB, model_bytes=9 * GiB, **kw).n_ctx is None  # type: ignore[arg-type]
-    assert fit_context(65536, free_vram_bytes=8 * GiB, model_bytes=6 * GiB, **kw).n_ctx is None  # type: ignore[arg-type]
+    floor_over = fit_context(65536, free_vram_bytes=8 * GiB, model_bytes=6 * GiB, **kw)  # type: ignore[arg-type]
+    assert floor_over.n_ctx is None
 
 
 def test_mtp_engaged_includes_drafter_types_named_in_extra_args_with_a_drafter() -> None:
@@ -177,3 +179,10 @@ def test_mtp_engaged_includes_drafter_types_named_in_extra_args_with_a_drafter()
     # The budget follows the argv: auto on an MLA model drops MTP, so no reserve is charged.
     mla = ModelInfo(True, 30.0, "deepseek2", 1, kv=None)
     assert resolve(FULL, SpecRequest(), mla, gpu=True).engine == "draft-mtp"  # no KV geometry: not known MLA
+
+
+def test_a_full_attention_interval_given_as_a_list_is_not_a_hybrid(tmp_path: Path) -> None:
+    m = model(tmp_path, "l.gguf", "qwen35", nextn_predict_layers=1, ssm__inner_size=4096,
+              full_attention_interval=[4, 4], **GQA_8B)
+    assert not m.is_hybrid and model(tmp_path, "h2.gguf", "qwen35", nextn_predict_layers=1, ssm__inner_size=4096,
+                                      full_attention_interval=4, **GQA_8B).is_hybrid

@@ -164,8 +164,8 @@ def strip_spec_flags(extra_args: Sequence[str] | None, caps: Capabilities | None
     return [t for name, tokens, _c in arguments(extra_args, caps) if not _is_stripped(name) for t in tokens]
 
 
-SPEC_ENV = ("LLAMA_ARG_SPEC_DRAFT_MODEL", "LLAMA_ARG_SPEC_DRAFT_HF_REPO", "LLAMA_ARG_SPEC_TYPE", "LLAMA_ARG_MODEL_DRAFT",
-            "LLAMA_ARG_HFD_REPO")
+SPEC_ENV = ("LLAMA_ARG_SPEC_DRAFT_MODEL", "LLAMA_ARG_SPEC_DRAFT_HF_REPO", "LLAMA_ARG_SPEC_TYPE",
+            "LLAMA_ARG_MODEL_DRAFT", "LLAMA_ARG_HFD_REPO")
 """Environment variables llama-server reads as speculative or drafter arguments."""
 
 

@@ -130,7 +130,8 @@ class KVShape:
             return 0
         inner, state = self.ssm_inner_size or 0, self.ssm_state_size or 0
         groups, conv = self.ssm_group_count or 1, self.ssm_conv_kernel or 4
-        ssm_layers = self.attention_layers - math.ceil(self.attention_layers / self.full_attention_interval)  # type: ignore[operator]
+        interval = self.full_attention_interval or 1
+        ssm_layers = self.attention_layers - math.ceil(self.attention_layers / interval)
         per_layer = (conv - 1) * (inner + 2 * groups * state) + inner * state
         return 4 * per_layer * max(ssm_layers, 0)
 

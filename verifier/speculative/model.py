@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from verifier.speculative.drafters import DFLASH_KIND, DSPARK_KIND, MTP_KIND, Drafter, find_drafters
+from verifier.speculative.drafters import MTP_KIND, Drafter, find_drafters
 from verifier.speculative.gguf_header import GGUFError, read_metadata
 from verifier.speculative.kv import KV_KEYS, KVShape
 
@@ -97,14 +97,6 @@ class ModelInfo:
     def drafter(self, kind: str) -> Drafter | None:
         return next((d for d in self.drafters if d.kind == kind), None)
 
-    @property
-    def dspark(self) -> Drafter | None:
-        return self.drafter(DSPARK_KIND)
-
-    @property
-    def dflash(self) -> Drafter | None:
-        return self.drafter(DFLASH_KIND)
-
     def kv_bytes(self, n_ctx: int, **kwargs: object) -> int | None:
         """The target's KV cache at ``n_ctx`` (see :meth:`KVShape.kv_bytes`); None without KV geometry."""
         return self.kv.kv_bytes(n_ctx, **kwargs) if self.kv is not None else None  # type: ignore[arg-type]
@@ -114,7 +106,8 @@ class ModelInfo:
         """What a drafting engine adds at ``n_ctx`` (see :func:`verifier.speculative.vram.draft_reserve_bytes`)."""
         from verifier.speculative.vram import draft_reserve_bytes
 
-        return draft_reserve_bytes(self, n_ctx, engine=engine, n_max=n_max, drafter=drafter, **kwargs)  # type: ignore[arg-type]
+        return draft_reserve_bytes(self, n_ctx, engine=engine, n_max=n_max, drafter=drafter,
+                                   **kwargs)  # type: ignore[arg-type]
 
     @classmethod
     def from_name(cls, model_id: str | None, file_name: str | None = None) -> ModelInfo:

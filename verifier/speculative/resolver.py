@@ -119,9 +119,6 @@ def extra_args_own_spec(extra_args: Sequence[str] | None, caps: Capabilities | N
     return extras.own_spec(extra_args, caps)
 
 
-def extra_args_spec_types(extra_args: Sequence[str] | None, caps: Capabilities | None = None) -> list[str]:
-    return extras.spec_types(extra_args, caps)
-
 
 # -- flag builders -------------------------------------------------------------------------------
 
@@ -162,7 +159,8 @@ def type_usable(caps: Capabilities, spec_type: str) -> bool:
     """The type is listed; draft-model types also need ``--model-draft``; draft-dspark not on the broken builds."""
     if spec_type not in caps.spec_types:
         return False
-    if spec_type in (ENGINE_DSPARK, ENGINE_DFLASH, ENGINE_SIMPLE, ENGINE_EAGLE3) and _first(caps, _MODEL_DRAFT_FLAGS) is None:
+    needs_file = spec_type in (ENGINE_DSPARK, ENGINE_DFLASH, ENGINE_SIMPLE, ENGINE_EAGLE3)
+    if needs_file and _first(caps, _MODEL_DRAFT_FLAGS) is None:
         return False
     return not (spec_type == ENGINE_DSPARK and caps.build in DSPARK_BROKEN_BUILDS)
 
@@ -177,7 +175,8 @@ def capability_states(caps: Capabilities | None) -> dict[str, str]:
         return {n: INCONCLUSIVE for n in names}
     assert caps is not None
     states = {n: YES if type_usable(caps, n) else NO for n in names[1:-1]}
-    return {"draft-mtp": YES if caps.mtp_token else NO, **states, "--spec-default": YES if caps.has("--spec-default") else NO}
+    default = YES if caps.has("--spec-default") else NO
+    return {"draft-mtp": YES if caps.mtp_token else NO, **states, "--spec-default": default}
 
 
 def _first(caps: Capabilities, names: Sequence[str]) -> str | None:
@@ -302,14 +301,16 @@ class _Builder:
             return self.default()
         drafter = self.drafter_for(kind, model)
         if drafter is None:
-            self.fall_back(FallbackReason.DRAFTER_NOT_FOUND, f"no {kind} drafter file beside the model; using the default")
+            self.fall_back(FallbackReason.DRAFTER_NOT_FOUND,
+                           f"no {kind} drafter file beside the model; using the default")
             return self.default()
         return self.with_drafter(engine, drafter)
 
     def given_draft_model(self, engine: str) -> _Out:
         """draft-simple / draft-eagle3: only with the caller's draft model."""
         if not type_usable(self.caps, engine):
-            self.fall_back(FallbackReason.BINARY_NO_TYPE, f"this binary cannot run {engine}; speculative decoding stays off")
+            self.fall_back(FallbackReason.BINARY_NO_TYPE,
+                           f"this binary cannot run {engine}; speculative decoding stays off")
             return [], None
         if not self.request.draft_model:
             self.fall_back(FallbackReason.DRAFTER_NOT_FOUND, f"{engine} needs a draft model (--model-draft); "
@@ -504,7 +505,8 @@ def mtp_will_engage(caps: Capabilities | None, request: SpecRequest, model: Mode
             return True
         drafting = any(t in (ENGINE_SIMPLE, ENGINE_EAGLE3, ENGINE_DSPARK, ENGINE_DFLASH) for t in types)
         return drafting and extras.has_argument(extra_args, "--spec-draft-model", caps)
-    return resolve(caps, request, model, gpu=True, extra_args=extra_args, placement=placement).engine in DRAFTING_ENGINES
+    resolution = resolve(caps, request, model, gpu=True, extra_args=extra_args, placement=placement)
+    return resolution.engine in DRAFTING_ENGINES
 
 
 __all__ = ["Placement", "Resolution", "SpecRequest", "map_k_flags", "mtp_will_engage", "ngram_mod_flags",
