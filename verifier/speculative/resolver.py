@@ -119,7 +119,6 @@ def extra_args_own_spec(extra_args: Sequence[str] | None, caps: Capabilities | N
     return extras.own_spec(extra_args, caps)
 
 
-
 # -- flag builders -------------------------------------------------------------------------------
 
 
