@@ -208,6 +208,12 @@ def test_gemma4_without_a_drafter_is_drafter_not_found(tmp_path: Path, mode: str
     assert (r.argv, r.reason) == (argv, R.DRAFTER_NOT_FOUND)
     by_name = resolve(FULL, SpecRequest(mode), ModelInfo.from_name("google/gemma-4-31B-it"), gpu=True)
     assert (by_name.argv, by_name.reason) == (argv, R.DRAFTER_NOT_FOUND)
+    if mode == "auto":  # auto never uses the caller's draft model: it says so and falls back the same way
+        given = resolve(FULL, SpecRequest(mode, draft_model="d.gguf"), model, gpu=True)
+        assert (given.argv, given.drafter) == (argv, None) and "draft model" in given.warnings[0]
+    else:  # forced mtp with a draft model: the caller's file is the MTP drafter
+        given = resolve(FULL, SpecRequest(mode, draft_model="d.gguf"), model, gpu=True)
+        assert given.argv[:2] == ["--model-draft", "d.gguf"] and given.engine == "draft-mtp"
 
 
 def test_draft_placement_only_with_a_draft_model(tmp_path: Path) -> None:

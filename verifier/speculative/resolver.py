@@ -325,7 +325,7 @@ class _Builder:
     # -- MTP
 
     def mtp(self, model: ModelInfo, *, chained: bool, forced: bool) -> _Out:
-        drafter = self.drafter_for(MTP_KIND, model)
+        drafter = self.drafter_for(MTP_KIND, model) if forced else model.drafter(MTP_KIND)
         if model.gemma4 and drafter is None and not model.mtp_layers:
             self.fall_back(FallbackReason.DRAFTER_NOT_FOUND, "Gemma 4 drafts with a separate mtp-*.gguf and none was "
                            "found; using the default")
