@@ -191,8 +191,8 @@ def build_resolve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--draft-device", metavar="DEV", help="where the draft model runs (default: the last "
                         "--device in --extra-args)")
     parser.add_argument("--draft-cache-type", metavar="TYPE", help="KV cache type of the draft model (K and V)")
-    parser.add_argument("--gpu-layers", type=int, metavar="N", help="the target's -ngl (-1 = unset); a hybrid MTP "
-                        "model partly offloaded stands MTP down")
+    parser.add_argument("--gpu-layers", type=int, metavar="N", help="the target's -ngl (-1 = unset; default: -ngl "
+                        "in --extra-args); a hybrid MTP model partly offloaded stands MTP down")
     parser.add_argument("--fit-unproved", action="store_true", help="with -ngl unset: the planner could not prove "
                         "the model fits (partial offload)")
     parser.add_argument("--drafter-no-vram", action="store_true", help="no GPU holds the model plus its drafter")
@@ -230,7 +230,8 @@ def run_resolve(argv: Sequence[str]) -> int:
     except VerifierError as exc:
         probe_error = exc.message
     extra = split_command(args.extra_args)
-    placement = Placement(args.gpu_layers, not args.fit_unproved, not args.drafter_no_vram)
+    layers = args.gpu_layers if args.gpu_layers is not None else Placement.from_extra_args(extra, caps).gpu_layers
+    placement = Placement(layers, not args.fit_unproved, not args.drafter_no_vram)
     resolution = resolve(caps, request, model, gpu=args.gpu, extra_args=extra, placement=placement)
     if probe_error:
         print(f"error: {probe_error}", file=sys.stderr)

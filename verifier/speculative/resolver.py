@@ -88,6 +88,16 @@ class Placement:
     drafter_fits: bool = True
     """Some GPU holds the target plus the drafter reserve at the target's context (see ``vram``)."""
 
+    @classmethod
+    def from_extra_args(cls, extra_args: Sequence[str] | None, caps: Capabilities | None = None) -> Placement:
+        """The user's own ``-ngl N`` (any alias); ``all``/``auto`` and absence leave it unset."""
+        values = extras.values_of(extra_args, "--gpu-layers", caps)
+        last = values[-1].strip() if values else ""
+        try:
+            return cls(gpu_layers=int(last))
+        except ValueError:
+            return cls()
+
 
 @dataclass
 class Resolution:
@@ -436,7 +446,7 @@ def resolve(caps: Capabilities | None, request: SpecRequest, model: ModelInfo, *
     elif mode in (DRAFT_SIMPLE, DRAFT_EAGLE3):
         argv, engine = build.given_draft_model(mode)
     else:
-        argv, engine = build.auto(model, placement or Placement())
+        argv, engine = build.auto(model, placement or Placement.from_extra_args(extra_args, caps))
     n_max = build.n_max if engine in DRAFTING_ENGINES else None
     return Resolution(argv, mode, engine, n_max, build.warnings, build.reason,
                       build.drafter if engine in DRAFTING_ENGINES else None)
