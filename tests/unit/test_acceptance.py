@@ -193,3 +193,25 @@ def test_always_silent_stays_inconclusive(fake_binary) -> None:
                        body="if '--help' not in sys.argv and '--version' not in sys.argv:\n    sys.exit(1)")
     verdict = parser_verdict(fake.path, [], timeout=30, wrapper=fake.wrapper)
     assert verdict.outcome == INCONCLUSIVE and "exit 1 without a parser verdict: no output" in verdict.message
+
+
+def test_resolve_from_another_directory_with_relative_paths_emits_an_absolute_drafter(fake_binary, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.ggufgen import GQA_8B, write_model
+
+    models = tmp_path / "models"
+    write_model(models / "Qwen3-8B-Q4_K_M.gguf", "qwen3", size_label="8B", **GQA_8B)
+    drafter = write_model(models / "dflash-Qwen3-8B.gguf", "dflash")
+    fake = fake_binary(help_fixture("real-b11434"))
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "GITHUB_ACTIONS": "true"}
+    done = subprocess.run([sys.executable, "-m", "verifier", "resolve", "--binary", os.path.relpath(fake.path, tmp_path),
+                           "--wrapper", sys.executable, "--model", "models/Qwen3-8B-Q4_K_M.gguf", "--mode", "dflash",
+                           "--cpu", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["argv"][:2] == ["--model-draft", str(drafter.resolve())]
+    assert data["drafter"] == {"kind": "dflash", "path": str(drafter.resolve())}

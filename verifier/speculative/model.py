@@ -132,7 +132,7 @@ class ModelInfo:
         by_name = cls.from_name(model_id, path.name)
         label = meta.get("general.size_label")
         size = parse_size(label) if isinstance(label, str) else None
-        drafters = find_drafters(path) if find_drafter_files else ()
+        drafters = find_drafters(path.resolve()) if find_drafter_files else ()  # absolute: the server runs elsewhere
         layers: int | None = None
         if arch:
             raw = meta.get(f"{arch}.nextn_predict_layers")
