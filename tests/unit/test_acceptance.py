@@ -208,7 +208,8 @@ def test_resolve_from_another_directory_with_relative_paths_emits_an_absolute_dr
     fake = fake_binary(help_fixture("real-b11434"))
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root), "GITHUB_ACTIONS": "true"}
-    done = subprocess.run([sys.executable, "-m", "verifier", "resolve", "--binary", os.path.relpath(fake.path, tmp_path),
+    binary = os.path.relpath(fake.path, tmp_path)
+    done = subprocess.run([sys.executable, "-m", "verifier", "resolve", "--binary", binary,
                            "--wrapper", sys.executable, "--model", "models/Qwen3-8B-Q4_K_M.gguf", "--mode", "dflash",
                            "--cpu", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -312,8 +312,10 @@ def test_hybrid_partial_offload_stands_down_in_auto(tmp_path: Path, placement: P
     assert resolve(OLD, SpecRequest(), model, gpu=True, placement=placement).reason == R.BINARY_NO_MTP  # no MTP build
 
 
-@pytest.mark.parametrize(("extra", "stands_down"), [(["-ngl", "20"], True), (["--n-gpu-layers=8"], True),
-                                                    (["--gpu-layers", "all"], False), (["-ngl", "0"], False), ([], False)])
+@pytest.mark.parametrize(("extra", "stands_down"), [
+    (["-ngl", "20"], True), (["--n-gpu-layers=8"], True), (["--gpu-layers", "all"], False), (["-ngl", "0"], False),
+    ([], False),
+])
 def test_hybrid_placement_read_from_the_users_gpu_layers(tmp_path: Path, extra: list[str], stands_down: bool) -> None:
     r = resolve(FULL, SpecRequest(), replace(hybrid(tmp_path), size_b=27.0), gpu=True, extra_args=extra)
     assert (r.reason == R.MTP_PARTIAL_OFFLOAD) is stands_down
