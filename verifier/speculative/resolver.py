@@ -272,9 +272,10 @@ class _Builder:
         assert flag is not None  # type_usable checked it
         self.drafter = drafter
         argv = [flag, drafter.path]
-        device = self.request.draft_device or next(iter(reversed(extras.values_of(self.extra_args, "--device"))), None)
+        user_devices = extras.values_of(self.extra_args, "--device", self.caps)
+        device = self.request.draft_device or (user_devices[-1] if user_devices else None)
         device_flag = _first(self.caps, _DRAFT_DEVICE_FLAGS)
-        if device and not extras.has_argument(self.extra_args, "--spec-draft-device"):
+        if device and not extras.has_argument(self.extra_args, "--spec-draft-device", self.caps):
             if device_flag:
                 argv += [device_flag, device]
             else:
@@ -283,9 +284,9 @@ class _Builder:
         if cache:
             k_flag, v_flag = (_first(self.caps, names) for names in _DRAFT_TYPE_FLAGS)
             if k_flag and v_flag:
-                if not extras.has_argument(self.extra_args, "--spec-draft-type-k"):
+                if not extras.has_argument(self.extra_args, "--spec-draft-type-k", self.caps):
                     argv += [k_flag, cache]
-                if not extras.has_argument(self.extra_args, "--spec-draft-type-v"):
+                if not extras.has_argument(self.extra_args, "--spec-draft-type-v", self.caps):
                     argv += [v_flag, cache]
             else:
                 self.warnings.append("this binary lacks draft KV cache type flags; draft_cache_type is not applied")
