@@ -233,12 +233,14 @@ def run_resolve(argv: Sequence[str]) -> int:
     layers = args.gpu_layers if args.gpu_layers is not None else Placement.from_extra_args(extra, caps).gpu_layers
     placement = Placement(layers, not args.fit_unproved, not args.drafter_no_vram)
     resolution = resolve(caps, request, model, gpu=args.gpu, extra_args=extra, placement=placement)
-    if probe_error:
+    if probe_error:  # one line: the inconclusive warning would only repeat it
         print(f"error: {probe_error}", file=sys.stderr)
-    for warning in resolution.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    else:
+        for warning in resolution.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     if args.json:
-        print(json.dumps({**resolution.to_dict(), "capabilities": capability_states(caps),
+        outcome = {"ok": False, "error": probe_error} if probe_error else {"ok": True}
+        print(json.dumps({**outcome, **resolution.to_dict(), "capabilities": capability_states(caps),
                           "model": {"is_mtp": model.is_mtp, "size_b": model.size_b, "arch": model.arch,
                                     "mtp_layers": model.mtp_layers, "known_no_mtp": model.known_no_mtp,
                                     "drafters": [{"kind": d.kind, "path": d.path} for d in model.drafters]}},

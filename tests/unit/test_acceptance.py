@@ -156,9 +156,10 @@ def test_resolve_json_on_an_unreadable_help_is_inconclusive(fake_binary, tmp_pat
     assert main([*args, "--json"]) == 2
     captured = capsys.readouterr()
     data = json.loads(captured.out)
-    assert (data["argv"], data["reason"]) == ([], "probe_inconclusive")
+    assert (data["ok"], data["argv"], data["reason"]) == (False, [], "probe_inconclusive")
     assert set(data["capabilities"].values()) == {"inconclusive"}
-    assert captured.err.startswith("error: ") and "Traceback" not in captured.err
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith("error: ") and data["error"] == line.removeprefix("error: ")
 
 
 def test_resolve_command_warns_on_stderr_and_errors_cleanly(fake_binary, tmp_path, capsys) -> None:
