@@ -8,9 +8,10 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from ci.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, CiError
 from verifier.output import guarded
 from verifier.util import gha
+
+from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, CiError
 
 EXIT_CODES = f"""\
 exit codes:
@@ -30,9 +31,9 @@ def _emit_actions(annotations: list[str], markdown: str) -> None:
 
 
 def run_lint_workflows(args: argparse.Namespace) -> int:
-    from ci import lint_report
-    from ci.workflow_rules import check_documents
-    from ci.yamldoc import load_lint_documents
+    from . import lint_report
+    from .workflow_rules import check_documents
+    from .yamldoc import load_lint_documents
 
     docs = load_lint_documents(args.paths)
     findings = check_documents(docs)
@@ -43,7 +44,7 @@ def run_lint_workflows(args: argparse.Namespace) -> int:
 
 
 def run_pr_matrix(args: argparse.Namespace) -> int:
-    from ci import pr_matrix
+    from . import pr_matrix
 
     repository = pr_matrix.check_repository(args.repo or os.environ.get("GITHUB_REPOSITORY", ""))
     numbers = pr_matrix.parse_pr_numbers(args.prs)
@@ -82,7 +83,7 @@ def _cap(text: str) -> int:
 
 
 def run_junit_collate(args: argparse.Namespace) -> int:
-    from ci import junit
+    from . import junit
 
     result = junit.collate(junit.read_cells(args.directory))
     print(junit.format_text(result))

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ci.errors import CiError
 from verifier.util.gha import annotation, md_cell
+
+from .errors import CiError
 
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfail")
 

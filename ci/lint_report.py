@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ci.workflow_rules import RULES, Finding
 from verifier.util.gha import annotation, md_cell
+
+from .workflow_rules import RULES, Finding
 
 
 def format_text(findings: Sequence[Finding], files: Sequence[str]) -> str:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ci.errors import CiError
 from verifier.util.gha import annotation, md_cell
+
+from .errors import CiError
 
 if TYPE_CHECKING:
     from github.GithubException import GithubException

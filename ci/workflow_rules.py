@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ci.yamldoc import YamlDocument
+from .yamldoc import YamlDocument
 
 RULES: dict[str, str] = {
     "concurrency": "every workflow has a concurrency block with cancel-in-progress",

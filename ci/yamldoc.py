@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ci.errors import CiError
+from .errors import CiError
 
 KeyPath = tuple[str | int, ...]
 

@@ -19,3 +19,12 @@ class VerifierError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class MissingExtra(VerifierError):
+    """A feature whose optional dependencies are not installed: says which extra to install."""
+
+    def __init__(self, extra: str, feature: str) -> None:
+        super().__init__(f"{feature} needs the optional '{extra}' dependencies: "
+                         f"pip install 'llama-server-verifier[{extra}]'")
+        self.extra = extra

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
+from types import ModuleType
 from typing import BinaryIO, Callable, Iterable
+
+from verifier.errors import MissingExtra
 
 MAX_STRING = 1 << 24
 MAX_ARRAY = 1 << 28
@@ -21,9 +24,19 @@ class GGUFError(ValueError):
     """The file is not a readable GGUF model."""
 
 
-def _scalar_formats() -> dict[int, str]:
-    from gguf.constants import GGUFValueType as T  # lazy: the gguf package imports numpy
+def _gguf_constants() -> ModuleType:
+    """gguf's constants, imported lazily: the package imports numpy and is the ``gguf`` extra."""
+    try:
+        from gguf import constants
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("gguf", "numpy"):
+            raise
+        raise MissingExtra("gguf", "reading a GGUF model header") from None
+    return constants
 
+
+def _scalar_formats() -> dict[int, str]:
+    T = _gguf_constants().GGUFValueType
     return {T.UINT8: "B", T.INT8: "b", T.UINT16: "H", T.INT16: "h", T.UINT32: "I", T.INT32: "i",
             T.FLOAT32: "f", T.BOOL: "?", T.UINT64: "Q", T.INT64: "q", T.FLOAT64: "d"}
 
@@ -56,8 +69,8 @@ def read_metadata(path: str | Path, keys: Iterable[str] | Callable[[dict[str, ob
     ``keys`` may be a callable that, given what was read so far, names the keys still wanted
     (the MTP key's name depends on ``general.architecture``).
     """
-    from gguf.constants import GGUF_MAGIC, GGUFValueType
-
+    constants = _gguf_constants()
+    GGUF_MAGIC, GGUFValueType = constants.GGUF_MAGIC, constants.GGUFValueType
     wanted: Callable[[dict[str, object]], set[str]] = keys if callable(keys) else (lambda _s, k=set(keys): k)
     formats = _scalar_formats()
     found: dict[str, object] = {}
