@@ -81,6 +81,9 @@ def build_diff_parser() -> argparse.ArgumentParser:
         "spec types, defaults. Exit 1 when B fails a check A passed.")
     parser.add_argument("a", metavar="A", type=user_path)
     parser.add_argument("b", metavar="B", type=user_path)
+    parser.add_argument("--descriptions", action="store_true",
+                        help="also list arguments whose description was reworded (a changed default "
+                             "value alone is not a rewording)")
     _add_common(parser)
     return parser
 
@@ -161,9 +164,9 @@ def run_diff(argv: Sequence[str]) -> int:
         caps.append(probe(given.path, timeout=args.timeout, wrapper=wrapper, shown=given.given).capabilities)
     drift = diff(caps[0], caps[1], ids)
     if args.json:
-        print(json.dumps({"a": str(args.a), "b": str(args.b), **drift.to_dict()}, indent=2))
+        print(json.dumps({"a": str(args.a), "b": str(args.b), **drift.to_dict(descriptions=args.descriptions)}, indent=2))
     else:
-        print(format_drift(drift, str(args.a), str(args.b)))
+        print(format_drift(drift, str(args.a), str(args.b), descriptions=args.descriptions))
     return EXIT_FAILED if drift.lost_required else EXIT_OK
 
 

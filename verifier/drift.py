@@ -17,6 +17,25 @@ class DefaultChange:
     new: str | None
 
 
+@dataclass(frozen=True)
+class DescriptionChange:
+    """The wording of a real argument changed (its default aside)."""
+
+    flag: str
+    old: str
+    new: str
+
+
+def same_default(old: str | None, new: str | None) -> bool:
+    """Equal as numbers when both are numbers (``1.00`` is ``1.0``), else as text."""
+    if old is None or new is None:
+        return old is new
+    try:
+        return float(old) == float(new)
+    except ValueError:
+        return old.strip().casefold() == new.strip().casefold()
+
+
 @dataclass
 class Drift:
     added: list[str] = field(default_factory=list)
@@ -28,6 +47,9 @@ class Drift:
     types_added: list[str] = field(default_factory=list)
     types_removed: list[str] = field(default_factory=list)
     defaults_changed: list[DefaultChange] = field(default_factory=list)
+    """Only when the default's value changed (``64, 0 = disabled`` and ``64`` are the same default)."""
+    descriptions_changed: list[DescriptionChange] = field(default_factory=list)
+    """Wording changes; not part of :attr:`empty`, shown only when asked for."""
     regressions: list[tuple[CheckResult, CheckResult]] = field(default_factory=list)
     """(A's passing result, B's failing result) for each check B lost."""
 
@@ -40,8 +62,8 @@ class Drift:
         return not any((self.added, self.removed, self.stubbed, self.restored, self.types_added,
                         self.types_removed, self.defaults_changed, self.regressions))
 
-    def to_dict(self) -> dict[str, object]:
-        return {
+    def to_dict(self, *, descriptions: bool = False) -> dict[str, object]:
+        data: dict[str, object] = {
             "ok": not self.lost_required,
             "added": self.added,
             "removed": self.removed,
@@ -52,6 +74,10 @@ class Drift:
             "defaults_changed": [{"flag": d.flag, "old": d.old, "new": d.new} for d in self.defaults_changed],
             "regressions": [{"id": b.id, "before": a.detail, "after": b.detail} for a, b in self.regressions],
         }
+        if descriptions:
+            data["descriptions_changed"] = [{"flag": d.flag, "old": d.old, "new": d.new}
+                                            for d in self.descriptions_changed]
+        return data
 
 
 def _label(entry: HelpEntry) -> str:
@@ -77,8 +103,11 @@ def diff(a: Capabilities, b: Capabilities, checks: Iterable[str] = DEFAULT_CHECK
             drift.stubbed.append(_label(old))
         elif old.removed and not new.removed:
             drift.restored.append(_label(new))
-        elif not old.removed and old.default != new.default:
-            drift.defaults_changed.append(DefaultChange(_label(new), old.default, new.default))
+        elif not old.removed:
+            if not same_default(old.default_value, new.default_value):
+                drift.defaults_changed.append(DefaultChange(_label(new), old.default_value, new.default_value))
+            if old.wording != new.wording:
+                drift.descriptions_changed.append(DescriptionChange(_label(new), old.wording, new.wording))
     drift.added = [_label(e) for e in b.entries if not e.removed and _match(e, a) is None]
     drift.types_added = [t for t in b.spec_types if t not in a.spec_types]
     drift.types_removed = [t for t in a.spec_types if t not in b.spec_types]
@@ -87,7 +116,7 @@ def diff(a: Capabilities, b: Capabilities, checks: Iterable[str] = DEFAULT_CHECK
     return drift
 
 
-def format_drift(drift: Drift, a_name: str, b_name: str) -> str:
+def format_drift(drift: Drift, a_name: str, b_name: str, *, descriptions: bool = False) -> str:
     lines = [f"{a_name} -> {b_name}"]
     groups = [("added", drift.added), ("removed", drift.removed), ("now a removed-argument stub", drift.stubbed),
               ("restored from a stub", drift.restored), ("spec types added", drift.types_added),
@@ -99,10 +128,16 @@ def format_drift(drift: Drift, a_name: str, b_name: str) -> str:
     if drift.defaults_changed:
         lines.append(f"  defaults changed ({len(drift.defaults_changed)}):")
         lines.extend(f"    {d.flag}: {d.old} -> {d.new}" for d in drift.defaults_changed)
+    if descriptions and drift.descriptions_changed:
+        lines.append(f"  descriptions changed ({len(drift.descriptions_changed)}):")
+        for d in drift.descriptions_changed:
+            lines.extend((f"    {d.flag}:", f"      - {d.old}", f"      + {d.new}"))
+    elif drift.descriptions_changed:
+        lines.append(f"  descriptions reworded: {len(drift.descriptions_changed)} (--descriptions shows them)")
     if drift.regressions:
         lines.append("  checks lost:")
         lines.extend(f"    {rb.id}: {rb.detail}" for _, rb in drift.regressions)
     if drift.empty:
-        lines.append("  no changes")
+        lines.append("  no changes" + (" to arguments, types or defaults" if drift.descriptions_changed else ""))
     lines.append("verdict: " + ("FAIL, B lost what A's checks relied on" if drift.lost_required else "OK"))
     return "\n".join(lines)

@@ -20,6 +20,8 @@ _NAME_SEP = re.compile(r",\s*(?=-)")
 _DESC_GAP = re.compile(r"(?<![,\s])\s{2,}(?=\S)")
 _ENV = re.compile(r"^\(env:\s*(?P<env>[^)\s]+)\s*\)$")
 _DEFAULT = re.compile(r"\(default:\s*(?P<value>[^()]*(?:\([^()]*\)[^()]*)*?)\s*\)")
+_DEFAULT_HEAD = re.compile(r"^(?P<value>[^,;]*?)\s*[,;]\s*(?P<rest>.*)$")
+_DEFAULT_EQ = re.compile(r"^(?P<value>\S+)\s+[=-]\s+\S")
 _VALUE_SPLIT = re.compile(r"[|,]")
 # ``[a|b]``, ``{a,b}``, ``<0|1>`` or ``a,b``: a list of plain words, nothing else.
 _VALUE_LIST = re.compile(r"^[\[{<]?[\w.+-]+(?:[|,][\w.+-]+)+[\]}>]?$")
@@ -46,12 +48,42 @@ class HelpEntry:
         return match.group("value") if match else None
 
     @property
+    def default_value(self) -> str | None:
+        """Just the value of ``(default: ...)``: ``64`` for ``(default: 64, 0 = disabled)``."""
+        text = self.default
+        return None if text is None else split_default(text)[0]
+
+    @property
+    def wording(self) -> str:
+        """The description with the default's value taken out: a new default is not a new wording."""
+        return " ".join(_DEFAULT.sub(lambda m: f"(default: {split_default(m.group('value'))[1]})",
+                                     self.description).split())
+
+    @property
     def values(self) -> tuple[str, ...]:
         """The choices a hint lists: ``[a|b]``, ``{a,b}`` or ``a,b``; empty for ``N``."""
         hint = self.hint.strip()
         if not _VALUE_LIST.match(hint):
             return ()
         return tuple(v for v in _VALUE_SPLIT.split(hint.strip("[]{}<>")) if v.strip("."))
+
+
+def split_default(text: str) -> tuple[str, str]:
+    """``64, 0 = disabled`` -> (``64``, ``0 = disabled``): the value, and the note that explains values.
+
+    A plain list (``GET, POST, DELETE``) is a value whole; ``0 = model training context size``
+    is the value ``0`` explained.
+    """
+    text = " ".join(text.split())
+    head = _DEFAULT_HEAD.match(text)
+    if head and any(" " in part.strip() for part in re.split(r"[,;]", head.group("rest"))):
+        value, note = head.group("value"), head.group("rest")
+    else:
+        value, note = text, ""
+    explained = _DEFAULT_EQ.match(value)
+    if explained:
+        return explained.group("value"), value if not note else f"{value}, {note}"
+    return value, note
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import help_fixture
 from verifier import Capabilities
 from verifier.cli import main
-from verifier.drift import DefaultChange, diff, format_drift
+from verifier.drift import DefaultChange, diff, format_drift, same_default
+from verifier.helptext import split_default
 
 
 def caps(name: str) -> Capabilities:
@@ -61,3 +64,58 @@ def test_diff_with_a_missing_binary_is_an_error(fake_binary, tmp_path, capsys) -
     good = fake_binary(help_fixture("real-b11434"))
     assert main(["diff", str(good.path), str(tmp_path / "gone"), "--wrapper", good.cli_args()[-1]]) == 2
     assert capsys.readouterr().err.strip().endswith("gone: no such file")
+
+
+def test_a_reworded_default_is_not_a_changed_default() -> None:
+    drift = diff(caps("real-b9093"), caps("real-b11434"))
+    flags = {d.flag: d for d in drift.defaults_changed}
+    assert "--repeat-last-n" not in flags  # "64, 0 = disabled, -1 = ctx_size" -> "64, 0 = disabled"
+    assert "--cache-idle-slots, --no-cache-idle-slots" not in flags  # "enabled, requires ..." both sides
+    assert flags["--dry-penalty-last-n"] == DefaultChange("--dry-penalty-last-n", "-1", "64")
+    assert flags["-to, --timeout"] == DefaultChange("-to, --timeout", "600", "3600")
+    reworded = {d.flag: d for d in drift.descriptions_changed}
+    assert reworded["--repeat-last-n"].old.endswith("(default: 0 = disabled, -1 = ctx_size)")
+    assert reworded["--repeat-last-n"].new.endswith("(default: 0 = disabled)")
+    assert "--spec-draft-n-max" not in reworded  # only its default value changed
+
+
+def test_descriptions_are_listed_only_when_asked() -> None:
+    drift = diff(caps("real-b9093"), caps("real-b11434"))
+    quiet = format_drift(drift, "a", "b")
+    assert "    --repeat-last-n" not in quiet
+    assert f"  descriptions reworded: {len(drift.descriptions_changed)} (--descriptions shows them)" in quiet
+    loud = format_drift(drift, "a", "b", descriptions=True).splitlines()
+    at = loud.index("    --repeat-last-n:")
+    assert loud[at + 1].startswith("      - ") and loud[at + 2].startswith("      + ")
+    assert "descriptions_changed" not in drift.to_dict()
+    assert {"flag", "old", "new"} == set(drift.to_dict(descriptions=True)["descriptions_changed"][0])
+
+
+@pytest.mark.parametrize(("text", "value", "note"), [
+    ("64, 0 = disabled, -1 = ctx_size", "64", "0 = disabled, -1 = ctx_size"),
+    ("-1; -1 = disabled", "-1", "-1 = disabled"),
+    ("0 = model training context size", "0", "0 = model training context size"),
+    ("enabled, requires cache-ram", "enabled", "requires cache-ram"),
+    ("GET, POST, DELETE, OPTIONS", "GET, POST, DELETE, OPTIONS", ""),
+    ("same as --threads", "same as --threads", ""),
+    ("0.75", "0.75", ""),
+])
+def test_split_default(text: str, value: str, note: str) -> None:
+    assert split_default(text) == (value, note)
+
+
+def test_numeric_defaults_compare_as_numbers() -> None:
+    assert same_default("1.00", "1.0") and same_default("None", "none")
+    assert not same_default("16", "3") and not same_default(None, "3")
+
+
+def test_diff_command_descriptions_flag(fake_binary, capsys) -> None:
+    old = fake_binary(help_fixture("real-b9093"))
+    new = fake_binary(help_fixture("real-b11434"))
+    wrapper = ["--wrapper", new.cli_args()[-1]]
+    main(["diff", str(old.path), str(new.path), *wrapper, "--json"])
+    assert "descriptions_changed" not in json.loads(capsys.readouterr().out)
+    main(["diff", str(old.path), str(new.path), *wrapper, "--json", "--descriptions"])
+    data = json.loads(capsys.readouterr().out)
+    assert "--repeat-last-n" in {d["flag"] for d in data["descriptions_changed"]}
+    assert "--repeat-last-n" not in {d["flag"] for d in data["defaults_changed"]}
