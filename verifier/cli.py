@@ -12,21 +12,43 @@ from typing import Callable, Sequence
 
 from verifier import __version__
 from verifier.checks import CHECKS, select_checks
-from verifier.errors import EXIT_ERROR, EXIT_FAILED, EXIT_OK, VerifierError
+from verifier.errors import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, VerifierError
 from verifier.output import emit, guarded
 from verifier.probe import DEFAULT_TIMEOUT, probe
 from verifier.release.options import add_release_arguments, check_release_arguments
 from verifier.report import Report
+from verifier.util.argtypes import binary_path, int_range, positive_float
 from verifier.util.paths import anchor_program, user_path
 from verifier.verify import verify_binary
 
 EXIT_CODES = f"""\
 exit codes:
   {EXIT_OK}  every check passed
-  {EXIT_FAILED}  a check failed (diff: B lost something A's checks relied on)
+  {EXIT_FAILED}  a check failed
   {EXIT_ERROR}  could not verify: missing path, a directory, not executable, wrong
      architecture, timeout, killed by a signal, no recognisable help, bad arguments
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
+DIFF_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  B keeps every check A passed (other changes are listed, not failed)
+  {EXIT_FAILED}  B fails a check A passed
+  {EXIT_ERROR}  A or B could not be probed (missing, not executable, timeout, no help), bad arguments
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+"""
+RESOLVE_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  resolved: the argv on stdout (nothing, and a note on stderr, when there is no flag to send)
+  {EXIT_ERROR}  bad arguments, an unreadable GGUF, or a binary that could not be probed
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+"""
+
+
+def prog_name() -> str:
+    """How the user called us: the console script names itself, ``python -m verifier`` otherwise."""
+    script = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    return "llama-server-verifier" if script == "llama-server-verifier" else "python -m verifier"
+
 
 CHECK_LIST = "checks:\n" + "\n".join(
     f"  {c.id:<18}{c.summary}{'' if c.default else ' (optional: --require ' + c.id + ')'}" for c in CHECKS.values()
@@ -35,27 +57,36 @@ CHECK_LIST = "checks:\n" + "\n".join(
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON report on stdout")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=f"stop a binary that runs longer than this (default {DEFAULT_TIMEOUT:g})")
+    _add_timeout(parser)
     parser.add_argument("--require", action="append", default=[], metavar="CHECK",
                         help="also run this optional check (repeatable, or comma-separated)")
     parser.add_argument("--skip", action="append", default=[], metavar="CHECK",
                         help="do not run this check (repeatable, or comma-separated)")
+    _add_wrapper(parser)
+
+
+def _add_timeout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"stop a binary that runs longer than this (default {DEFAULT_TIMEOUT:g})")
+
+
+def _add_wrapper(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wrapper", default="", metavar="CMD",
                         help="run binaries through this command, e.g. 'qemu-aarch64' or an interpreter")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    prog = prog_name()
     parser = argparse.ArgumentParser(
-        prog="python -m verifier",
+        prog=prog,
         description="Verify that a llama-server binary really has the speculative-decoding "
         "arguments an application will send it (real arguments, not removed-argument stubs).",
         epilog=f"{CHECK_LIST}\n\nother commands:\n  diff A B   what changed between two binaries "
-        f"(python -m verifier diff --help)\n  resolve    print the speculative argv for a binary, model, mode "
-        f"and device (python -m verifier resolve --help)\n\n{EXIT_CODES}",
+        f"({prog} diff --help)\n  resolve    print the speculative argv for a binary, model, mode "
+        f"and device ({prog} resolve --help)\n\n{EXIT_CODES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("binaries", nargs="*", metavar="BINARY", type=user_path, help="llama-server executable(s)")
+    parser.add_argument("binaries", nargs="*", metavar="BINARY", type=binary_path, help="llama-server executable(s)")
     _add_common(parser)
     add_release_arguments(parser)
     parser.add_argument("--argv", action="store_true",
@@ -64,23 +95,23 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also start a real server per mode on this model and collect the evidence")
     parser.add_argument("--modes", metavar="M1,M2", help="with --launch: the modes to start "
                         "(default: off, ngram, and mtp when the binary has an MTP token)")
-    parser.add_argument("--launch-timeout", type=float, default=120.0, metavar="SECONDS",
+    parser.add_argument("--launch-timeout", type=positive_float, default=120.0, metavar="SECONDS",
                         help="with --launch: how long a server may take to become healthy (default 120)")
     parser.add_argument("--version", action="version", version=f"llama-server-verifier {__version__}")
     return parser
 
 
-def _subcommand_parser(name: str, description: str) -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(prog=f"python -m verifier {name}", description=description, epilog=EXIT_CODES,
+def _subcommand_parser(name: str, description: str, exit_codes: str) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(prog=f"{prog_name()} {name}", description=description, epilog=exit_codes,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def build_diff_parser() -> argparse.ArgumentParser:
     parser = _subcommand_parser(
         "diff", "What changed between binary A and binary B: arguments added, removed, turned into stubs, "
-        "spec types, defaults. Exit 1 when B fails a check A passed.")
-    parser.add_argument("a", metavar="A", type=user_path)
-    parser.add_argument("b", metavar="B", type=user_path)
+        "spec types, defaults. Exit 1 when B fails a check A passed.", DIFF_EXIT_CODES)
+    parser.add_argument("a", metavar="A", type=binary_path, help="the llama-server you have now")
+    parser.add_argument("b", metavar="B", type=binary_path, help="the llama-server you are about to ship")
     parser.add_argument("--descriptions", action="store_true",
                         help="also list arguments whose description was reworded (a changed default "
                              "value alone is not a rewording)")
@@ -123,12 +154,12 @@ def _launch_modes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         raise VerifierError(f"{args.launch}: no such model file")
     if not args.modes:
         return None
-    from verifier.speculative.modes import MODES, canonical_mode
+    from verifier.speculative.modes import is_known_mode, unknown_mode_message
 
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    unknown = [m for m in modes if canonical_mode(m) == "auto" and m.lower() not in ("auto", "default")]
+    unknown = [m for m in modes if not is_known_mode(m)]
     if unknown:
-        parser.error(f"unknown mode {', '.join(unknown)}; known: {', '.join(MODES)}")
+        parser.error(f"--modes: {unknown_mode_message(unknown[0])}")
     return modes
 
 
@@ -174,20 +205,23 @@ def build_resolve_parser() -> argparse.ArgumentParser:
     parser = _subcommand_parser(
         "resolve", "Print the speculative-decoding argv the resolver emits for this binary, model, mode and "
         "device (for callers that are not Python). Warnings go to stderr; --json adds the fallback reason "
-        "and what the binary can run (yes/no/inconclusive).")
-    parser.add_argument("--binary", required=True, type=user_path, help="the llama-server whose capabilities count")
+        "and what the binary can run (yes/no/inconclusive).", RESOLVE_EXIT_CODES)
+    parser.add_argument("--binary", required=True, type=binary_path, help="the llama-server whose capabilities count")
     model = parser.add_mutually_exclusive_group(required=True)
     model.add_argument("--model", type=user_path, metavar="M.gguf",
                        help="read MTP layers, size and KV geometry from this GGUF, and find drafter files beside it")
-    model.add_argument("--size", type=float, metavar="BILLIONS", help="model size, when there is no GGUF at hand")
+    model.add_argument("--size", type=positive_float, metavar="BILLIONS",
+                       help="model size in billions of parameters, when there is no GGUF at hand")
     parser.add_argument("--mtp", action="store_true", help="with --size: the model has MTP layers")
     parser.add_argument("--model-id", help="model id (its -MTP marker and size pattern are fallbacks)")
-    parser.add_argument("--mode", default="auto", help="auto, mtp, ngram, mtp+ngram, off, ngram-simple, "
-                        "ngram-map-k, ngram-map-k4v, dspark, dflash, draft-simple, draft-eagle3 (and their aliases)")
+    parser.add_argument("--mode", default="auto", type=_mode, help="auto, mtp, ngram, mtp+ngram, off, ngram-simple, "
+                        "ngram-map-k, ngram-map-k4v, dspark, dflash, draft-simple, draft-eagle3 (and their aliases; "
+                        "default auto)")
     device = parser.add_mutually_exclusive_group(required=True)
-    device.add_argument("--gpu", action="store_true")
-    device.add_argument("--cpu", action="store_true")
-    parser.add_argument("--n-max", type=int, metavar="N", help="draft tokens for MTP and draft models, 1..16")
+    device.add_argument("--gpu", action="store_true", help="the server will run the model on a GPU")
+    device.add_argument("--cpu", action="store_true", help="the server will run the model on the CPU")
+    parser.add_argument("--n-max", type=int_range(1, 16), metavar="N",
+                        help="draft tokens for MTP and draft models, 1..16")
     parser.add_argument("--p-min", type=float, metavar="P", help="minimum draft probability for MTP, 0..1")
     parser.add_argument("--model-draft", metavar="PATH", help="a draft model file: needed by draft-simple and "
                         "draft-eagle3, used instead of a found drafter by mtp, dspark and dflash")
@@ -201,10 +235,19 @@ def build_resolve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--drafter-no-vram", action="store_true", help="no GPU holds the model plus its drafter")
     parser.add_argument("--mla-mtp", action="store_true", help="allow MTP in auto on MLA models")
     parser.add_argument("--extra-args", default="", metavar="ARGS", help="the user's own llama-server args")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
-    parser.add_argument("--wrapper", default="", metavar="CMD")
+    parser.add_argument("--json", action="store_true",
+                        help="print argv, mode, engine, draft_n_max, warnings and the model as JSON")
+    _add_timeout(parser)
+    _add_wrapper(parser)
     return parser
+
+
+def _mode(text: str) -> str:
+    from verifier.speculative.modes import is_known_mode, unknown_mode_message
+
+    if not is_known_mode(text):
+        raise argparse.ArgumentTypeError(unknown_mode_message(text))
+    return text
 
 
 def run_resolve(argv: Sequence[str]) -> int:
@@ -248,8 +291,12 @@ def run_resolve(argv: Sequence[str]) -> int:
                                     "mtp_layers": model.mtp_layers, "known_no_mtp": model.known_no_mtp,
                                     "drafters": [{"kind": d.kind, "path": d.path} for d in model.drafters]}},
                          indent=2))
-    else:
+    elif resolution.argv:
         print(shlex.join(resolution.argv))
+    elif not probe_error:
+        why = ("mode off sends none" if resolution.mode == "off" and not resolution.warnings
+               else "see the warning above" if resolution.warnings else "the resolver chose none here")
+        print(f"note: no speculative flags to emit ({why}); stdout is empty", file=sys.stderr)
     return EXIT_ERROR if probe_error else EXIT_OK
 
 

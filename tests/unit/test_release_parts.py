@@ -98,7 +98,9 @@ def test_cache_index_for_assets_without_digest(tmp_path: Path) -> None:
     (["--list"], "--list: only with --release TAG"),
     (["--release", "b1", "./llama-server"], "give BINARY paths or --release TAG, not both"),
     (["--release", "b1", "--repo", "nope"], "--repo 'nope': expected OWNER/NAME"),
-    (["--release", "b1", "--jobs", "0"], "--jobs must be at least 1"),
+    (["--release", "b1", "--jobs", "0"], "argument --jobs: must be at least 1: '0'"),
+    (["--release", "b1", "--retry-wait", "nan"], "argument --retry-wait: must be a finite number: 'nan'"),
+    (["--release", "b1", "--retry-wait", "-1"], "argument --retry-wait: must not be negative: '-1'"),
     (["--release", "b1", "--asset", "a", "--all-host"], "not allowed with argument"),
 ])
 def test_command_line_checks(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

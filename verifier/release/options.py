@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 
+from verifier.util.argtypes import int_range, non_negative_float
 from verifier.util.paths import user_path
 
 DEFAULT_REPO = "ggml-org/llama.cpp"
@@ -40,9 +41,9 @@ def add_release_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--cache", type=user_path, metavar="DIR",
                        help="cache folder (default $LLAMA_SERVER_VERIFIER_CACHE/releases or "
                             "~/.cache/llama-server-verifier/releases)")
-    group.add_argument("--jobs", type=int, default=4, metavar="N",
+    group.add_argument("--jobs", type=int_range(1), default=4, metavar="N",
                        help="download and verify up to N assets at once (default 4)")
-    group.add_argument("--retry-wait", type=float, default=DEFAULT_MAX_WAIT, metavar="SECONDS",
+    group.add_argument("--retry-wait", type=non_negative_float, default=DEFAULT_MAX_WAIT, metavar="SECONDS",
                        help="give up when retries (errors, rate limits) would wait longer than this in total "
                             f"(default {DEFAULT_MAX_WAIT:g})")
 
@@ -64,7 +65,4 @@ def check_release_arguments(parser: argparse.ArgumentParser, args: argparse.Name
         parser.error("--release needs a tag, or 'latest'")
     if args.repo is not None and not _REPO.match(args.repo):
         parser.error(f"--repo {args.repo!r}: expected OWNER/NAME")
-    if args.jobs < 1:
-        parser.error("--jobs must be at least 1")
-    if args.retry_wait < 0:
-        parser.error("--retry-wait must not be negative")
+

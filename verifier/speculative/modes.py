@@ -62,3 +62,19 @@ def canonical_mode(value: object) -> str | None:
         if has_ngram:
             return NGRAM
     return AUTO
+
+
+def is_known_mode(value: str) -> bool:
+    """True for a spelling :func:`canonical_mode` maps on purpose, not by falling back to auto.
+
+    Command lines reject the rest (``turbo``, ``ngarm``): a typo there is the user's to fix.
+    """
+    text = value.strip().lower()
+    if text in MODES or text in _ALIASES:
+        return True
+    parts = {p.strip() for p in text.split(",")}
+    return "," in text and parts <= (_MTP_WORDS | _NGRAM_WORDS)
+
+
+def unknown_mode_message(value: str) -> str:
+    return f"unknown mode {value!r}; known: {', '.join(MODES)} (aliases: {', '.join(_ALIASES)})"
