@@ -284,6 +284,10 @@ def build(build: int, *, jobs: int | None = None, stream: IO[str] | None = None)
     return target
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -305,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="compile jobs at once (default: as many as cmake chooses)")
     args = parser.parse_args(argv)
     paths: list[Path] = []
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)  # so the compilers are stopped too, not orphaned
     try:
         for number in args.builds:
             paths.append(build(number, jobs=args.jobs))
