@@ -133,7 +133,8 @@ class Progress:
         width = 30
         filled = int(width * fraction)
         count = f"{self.done}/{self.total}" if self.total else f"{int(fraction * 100)}%"
-        self.stream.write(f"{_CLEAR_LINE}{self.label} [{'#' * filled}{'.' * (width - filled)}] {count} {self._elapsed()}")
+        bar = "#" * filled + "." * (width - filled)
+        self.stream.write(f"{_CLEAR_LINE}{self.label} [{bar}] {count} {self._elapsed()}")
         self.stream.flush()
 
     def tick(self) -> None:

@@ -195,7 +195,8 @@ def run_diff(argv: Sequence[str]) -> int:
         caps.append(probe(given.path, timeout=args.timeout, wrapper=wrapper, shown=given.given).capabilities)
     drift = diff(caps[0], caps[1], ids)
     if args.json:
-        print(json.dumps({"a": str(args.a), "b": str(args.b), **drift.to_dict(descriptions=args.descriptions)}, indent=2))
+        data = {"a": str(args.a), "b": str(args.b), **drift.to_dict(descriptions=args.descriptions)}
+        print(json.dumps(data, indent=2))
     else:
         print(format_drift(drift, str(args.a), str(args.b), descriptions=args.descriptions))
     return EXIT_FAILED if drift.lost_required else EXIT_OK

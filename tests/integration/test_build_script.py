@@ -11,18 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
+from tests.support.checkout import copy_checkout, fresh_venv
 from tests.support.fake_sdist import write_fake_sdist
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "build_llama_server.py"
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="venv layout and PATH shadowing are POSIX here")
-
-
-def fresh_venv(where: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True)
-    return where / "bin" / "python"
 
 
 def path_without(tool: str, where: Path) -> str:
@@ -56,12 +49,7 @@ def readme_first_command() -> str:
 
 
 def test_readme_setup_without_cmake_fails_in_one_line(tmp_path: Path) -> None:
-    checkout = tmp_path / "checkout"
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for name in filter(None, files.decode().split("\0")):
-        if (ROOT / name).is_file():
-            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, checkout / name)
+    checkout = copy_checkout(tmp_path / "checkout")
     python = fresh_venv(tmp_path / "venv")
     env = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{path_without('cmake', tmp_path / 'bin')}",
            "LLAMA_SERVER_VERIFIER_CACHE": str(tmp_path / "cache"), "VIRTUAL_ENV": str(python.parent.parent)}

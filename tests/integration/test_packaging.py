@@ -3,7 +3,6 @@ with pip (isolated build, as a user's pip does), installed into a fresh venv."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import zipfile
@@ -11,20 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.checkout import copy_checkout, fresh_venv
+
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="venv layout is POSIX here")
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
-    checkout = tmp / "checkout"
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for name in filter(None, files.decode().split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
-            (checkout / name).write_bytes(source.read_bytes())
+    checkout = copy_checkout(tmp / "checkout")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp / "dist"), str(checkout)],
                    check=True, capture_output=True)
     (built,) = (tmp / "dist").glob("llama_server_verifier-*.whl")
@@ -47,9 +41,7 @@ def test_the_wheel_holds_every_module_under_project_specific_names(wheel: Path) 
 
 
 def test_installed_without_extras(wheel: Path, tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
+    python = fresh_venv(tmp_path / "venv")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True,
                    capture_output=True)
     # the CI helpers answer under their own name; no generic "ci" lands in site-packages
@@ -60,7 +52,8 @@ def test_installed_without_extras(wheel: Path, tmp_path: Path) -> None:
     # GGUF reading without the gguf extra: one line naming the extra, no traceback
     model = tmp_path / "m.gguf"
     model.write_bytes(b"GGUF\x03\x00\x00\x00")
-    done = subprocess.run([str(venv / "bin" / "llama-server-verifier"), "resolve", "--binary", sys.executable,
+    script = python.with_name("llama-server-verifier" + python.suffix)
+    done = subprocess.run([str(script), "resolve", "--binary", sys.executable,
                            "--model", str(model), "--cpu"], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == ("error: reading a GGUF model header needs the optional 'gguf' dependencies: "
