@@ -126,7 +126,8 @@ class Progress:
                 self.percent = int(percent.group(1))
             if self.tty:
                 self._draw()
-        self.tick()
+        if not self.tty:
+            self.tick()
 
     def _draw(self) -> None:
         fraction = self._fraction() or 0.0
@@ -138,8 +139,11 @@ class Progress:
         self.stream.flush()
 
     def tick(self) -> None:
-        """Off a terminal: a line when ``interval`` has passed since the last one."""
+        """On a terminal: redraw the bar (its clock moves during a long step); else a line per ``interval``."""
         if self.tty:
+            with self._lock:
+                if self.total or self.percent is not None:
+                    self._draw()
             return
         with self._lock:
             now = self.clock()

@@ -65,11 +65,13 @@ def test_on_a_terminal_a_bar_redrawn_in_place(builder: ModuleType, tmp_path: Pat
     progress.feed(b"[104/208] Building CXX object common/chat.cpp.o\n")
     clock.now += 75
     progress.feed(b"some compiler warning\n")  # not a step: no redraw
+    assert out.getvalue().count("104/208") == 1
+    progress.tick()  # a long step: the bar's clock moves
     progress.end("built /x/llama-server")
     text = out.getvalue()
     assert "\r\033[Kb11434 [" + "#" * 15 + "." * 15 + "] 104/208 0m00s" in text
+    assert "\r\033[Kb11434 [" + "#" * 15 + "." * 15 + "] 104/208 1m15s" in text
     assert text.endswith("\r\033[Kb11434: built /x/llama-server in 1m15s\n")
-    assert text.count("104/208") == 1
 
 
 def test_missing_cmake_is_one_line_and_nothing_on_stdout(builder: ModuleType, tmp_path: Path, monkeypatch,
