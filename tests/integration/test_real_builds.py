@@ -58,6 +58,9 @@ def test_diff_between_real_builds(real_build) -> None:
     assert forward.returncode == 0, forward.stderr
     data = json.loads(forward.stdout)
     assert "draft-mtp" in data["spec_types_added"] and data["regressions"] == []
+    changed = {d["flag"]: (d["old"], d["new"]) for d in data["defaults_changed"]}
+    assert "--repeat-last-n" not in changed  # 64 on both sides, only its explanation was reworded
+    assert changed["--spec-draft-n-max"] == ("16", "3")
     backward = verifier("diff", new, old)
     assert backward.returncode == 1
     assert "checks lost:" in backward.stdout and "spec-type-mtp" in backward.stdout
