@@ -17,7 +17,7 @@ from verifier.output import emit, guarded
 from verifier.probe import DEFAULT_TIMEOUT, probe
 from verifier.release.options import add_release_arguments, check_release_arguments
 from verifier.report import Report
-from verifier.util.argtypes import binary_path, int_range, positive_float
+from verifier.util.argtypes import OneLineParser, binary_path, int_range, positive_float
 from verifier.util.paths import anchor_program, user_path
 from verifier.verify import verify_binary
 
@@ -77,7 +77,7 @@ def _add_wrapper(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     prog = prog_name()
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=prog,
         description="Verify that a llama-server binary really has the speculative-decoding "
         "arguments an application will send it (real arguments, not removed-argument stubs).",
@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _subcommand_parser(name: str, description: str, exit_codes: str) -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(prog=f"{prog_name()} {name}", description=description, epilog=exit_codes,
+    return OneLineParser(prog=f"{prog_name()} {name}", description=description, epilog=exit_codes,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
 

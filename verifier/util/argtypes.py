@@ -1,12 +1,19 @@
-"""argparse value types that refuse nonsense (``--timeout -1``, ``nan``, an empty path) with one line."""
+"""argparse value types that refuse nonsense (``--timeout -1``, ``nan``, an empty path), in one line."""
 
 from __future__ import annotations
 
 import argparse
 import math
-from typing import Callable
+from typing import Callable, NoReturn
 
 from verifier.util.paths import UserPath, user_path
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """A parser whose usage errors are one line on stderr (exit 2), pointing at ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
 
 
 def _number(text: str) -> float:
