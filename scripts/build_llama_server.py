@@ -211,8 +211,13 @@ def _run(cmd: list[str], log: Path, progress: Progress, what: str, **kwargs: obj
     if code != 0:
         last = next((ln for ln in reversed(log.read_text(errors="replace").splitlines())
                      if "error" in ln.lower()), "")
-        hint = f": {last.strip()[:200]}" if last else ""
+        hint = f": {_printable(last.strip()[:200])}" if last else ""
         raise BuildError(f"{what} failed (exit {code}){hint}; full log: {log}")
+
+
+def _printable(text: str) -> str:
+    """A compiler's line as plain text: no escape sequences reach the user's terminal."""
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _fetch_sdist(build: int, dest: Path, log: Path, progress: Progress) -> Path:

@@ -96,3 +96,7 @@ def test_a_cached_build_is_printed_without_building(builder: ModuleType, tmp_pat
     target.write_bytes(b"")
     assert builder.main(["7"]) == 0
     assert capsys.readouterr() == (f"{target}\n", "")
+
+
+def test_a_quoted_compiler_line_cannot_drive_the_terminal(builder: ModuleType) -> None:
+    assert builder._printable("server.c:3: error: \x1b[2J\x1b]0;title\x07 x") == "server.c:3: error: ?[2J?]0;title? x"
