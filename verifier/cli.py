@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         "arguments an application will send it (real arguments, not removed-argument stubs).",
         epilog=f"{CHECK_LIST}\n\nother commands:\n  diff A B   what changed between two binaries "
         f"(python -m verifier diff --help)\n  resolve    print the speculative argv for a binary, model, mode "
-        f"and device (python -m verifier resolve --help)\n\n{EXIT_CODES}",
+        f"and device (python -m verifier resolve --help)\n  bench      tokens/s of each speculative mode against off "
+        f"(python -m verifier bench --help)\n\n{EXIT_CODES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("binaries", nargs="*", metavar="BINARY", type=user_path, help="llama-server executable(s)")
@@ -250,7 +251,105 @@ def run_resolve(argv: Sequence[str]) -> int:
     return EXIT_ERROR if probe_error else EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve}
+def _min_speedup(text: str) -> tuple[str, float]:
+    from verifier.speculative.modes import MODES, canonical_mode
+
+    mode, sep, value = text.partition("=")
+    canonical = canonical_mode(mode)
+    try:
+        minimum = float(value)
+    except ValueError:
+        minimum = -1.0
+    if not sep or canonical is None or (canonical == "auto" and mode.strip().lower() not in ("auto", "default")) \
+            or not minimum > 0:
+        raise argparse.ArgumentTypeError(f"expected MODE=X with MODE one of {', '.join(MODES)} and X > 0, "
+                                         f"got {text!r}")
+    return canonical, minimum
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or any(not 1 <= v <= 16 for v in values):
+        raise argparse.ArgumentTypeError(f"draft lengths must be 1..16, got {text!r}")
+    return values
+
+
+def _positive(kind: type[int] | type[float]):
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return value
+    return parse
+
+
+def build_bench_parser() -> argparse.ArgumentParser:
+    parser = _subcommand_parser(
+        "bench", "Decode tokens/s of each speculative mode against off, on one binary and one model. Each "
+        "setup runs in fresh servers (one per repeat); each measured prompt is generated once per server, "
+        "after unrelated warm-ups, at temperature 0 with a fixed n_predict. Exit 1 when a --min-speedup gate "
+        "fails; 2 when the bench could not run (bad input, a server that would not start, died or hung).")
+    parser.add_argument("binary", metavar="BINARY", type=Path, help="the llama-server to measure")
+    parser.add_argument("model", metavar="MODEL.gguf", type=Path, help="the model to serve")
+    parser.add_argument("--modes", default="off,ngram", metavar="M1,M2",
+                        help="modes to measure; off is always the baseline (default: off,ngram)")
+    parser.add_argument("--n-max", type=_int_list, default=[], metavar="N1,N2",
+                        help="draft lengths to sweep for the MTP modes (default: the resolver's, 2 GPU / 3 CPU)")
+    parser.add_argument("--n-predict", type=_positive(int), default=64, metavar="N",
+                        help="tokens generated per prompt (default 64)")
+    parser.add_argument("--repeats", type=_positive(int), default=3, metavar="N",
+                        help="server lifetimes per setup; the spread over them is reported (default 3)")
+    parser.add_argument("--prompts", type=Path, metavar="FILE.json",
+                        help="a prompt set file instead of the shipped one ({warmup: [...], prompts: [{name, text}]})")
+    parser.add_argument("--prompt-count", type=_positive(int), metavar="N", help="measure only the first N prompts")
+    parser.add_argument("--gpu-layers", type=int, metavar="N", help="layers to offload (-ngl); > 0 means GPU "
+                        "defaults for the resolver")
+    parser.add_argument("--threads", type=_positive(int), metavar="N", help="server threads (-t)")
+    parser.add_argument("--min-speedup", type=_min_speedup, action="append", default=[], metavar="MODE=X",
+                        help="gate: exit 1 unless the best setup of MODE reaches X times off (repeatable)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="the report as JSON on stdout")
+    output.add_argument("--markdown", action="store_true", help="the report as a markdown table on stdout")
+    parser.add_argument("--plot", type=Path, metavar="OUT.png", help="also draw t/s per setup (needs the [plot] extra)")
+    parser.add_argument("--start-timeout", type=_positive(float), default=120.0, metavar="SECONDS",
+                        help="how long a server may take to become healthy (default 120)")
+    parser.add_argument("--request-timeout", type=_positive(float), default=300.0, metavar="SECONDS",
+                        help="how long one completion may take (default 300)")
+    parser.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help="for probing the binary's help")
+    parser.add_argument("--wrapper", default="", metavar="CMD")
+    return parser
+
+
+def run_bench(argv: Sequence[str]) -> int:
+    from verifier.bench.command import BenchOptions, run_bench as bench
+    from verifier.speculative.modes import MODES, canonical_mode
+
+    parser = build_bench_parser()
+    args = parser.parse_args(argv)
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if canonical_mode(m) == "auto" and m.lower() not in ("auto", "default")]
+    if unknown or not modes:
+        parser.error(f"unknown mode {', '.join(unknown) or '(none)'}; known: {', '.join(MODES)}")
+    canonical = tuple(dict.fromkeys(canonical_mode(m) or m for m in modes))
+    gated = dict(args.min_speedup)
+    missing = [m for m in gated if m not in canonical or m == "off"]
+    if missing:
+        parser.error(f"--min-speedup {', '.join(missing)}: not a measured mode other than off")
+    return bench(BenchOptions(
+        args.binary, args.model, canonical, tuple(args.n_max), args.n_predict, args.repeats, args.prompts,
+        args.prompt_count, args.gpu_layers, args.threads, gated,
+        "json" if args.json else "markdown" if args.markdown else "text", args.plot, args.start_timeout,
+        args.request_timeout, args.timeout, tuple(split_command(args.wrapper))))
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve, "bench": run_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

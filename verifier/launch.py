@@ -104,10 +104,16 @@ def _post_json(url: str, body: dict[str, object], timeout: float) -> dict[str, o
         return json.loads(resp.read().decode("utf-8"))
 
 
-def server_argv(caps: Capabilities, model: Path, port: int, spec_argv: Sequence[str]) -> list[str]:
-    """The argv after the binary: model, loopback, small context, verbose enough for the evidence lines."""
-    argv = ["-m", str(model), "--host", "127.0.0.1", "--port", str(port), "-c", "2048"]
-    for flag, value in (("--parallel", "1"), ("--verbosity", "4")):  # TRACE since b9829
+def server_argv(caps: Capabilities, model: Path, port: int, spec_argv: Sequence[str], *,
+                verbosity: int | None = 4, ctx_size: int = 2048) -> list[str]:
+    """The argv after the binary: model, loopback, small context, verbose enough for the evidence lines.
+
+    The evidence lines are TRACE level since b9829 (verbosity 4); the benchmark passes None and
+    keeps the default level, so logging costs it nothing.
+    """
+    argv = ["-m", str(model), "--host", "127.0.0.1", "--port", str(port), "-c", str(ctx_size)]
+    options = [("--parallel", "1")] + ([("--verbosity", str(verbosity))] if verbosity is not None else [])
+    for flag, value in options:
         if caps.has(flag):
             argv += [flag, value]
     return [*argv, *spec_argv]
