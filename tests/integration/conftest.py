@@ -8,6 +8,7 @@ under a file lock so parallel pytest workers build each number once. These tests
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -48,3 +49,17 @@ def real_model() -> Path:
     target = gemma.default_output_path()
     with FileLock(str(target) + ".lock"):
         return Path(gemma.assemble(target))
+
+
+@pytest.fixture(scope="session")
+def tiny_mtp_model() -> Path:
+    """The random-weight qwen35 model with one MTP block (scripts/make_tiny_mtp_gguf.py), cached."""
+    spec = importlib.util.spec_from_file_location("make_tiny_mtp_gguf", ROOT / "scripts" / "make_tiny_mtp_gguf.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    target = module.cached_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        return Path(module.cached())

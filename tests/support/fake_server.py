@@ -6,6 +6,7 @@ them it logs the draft-mtp implementation and drafts; ``FAKE_SERVER`` in the env
 failure mode (``never-healthy``, ``crash``, ``spawn``: start a grandchild that would outlive a
 careless parent; ``mtp-crash``, ``mtp-hang``, ``mtp-no-draft``: the MTP path aborts, hangs or never
 drafts during a completion; ``die-after:N``: exit after answering N completions).
+``FAKE_SERVER_REQUESTS`` names a file that gets one JSON line per completion request.
 
 Completions report ``timings.predicted_per_second`` from a fixed table per speculative setup, so
 a benchmark over the fake has known figures: off 100, ngram-mod 150, draft-mtp 80 + 10 * n_max.
@@ -106,6 +107,10 @@ def main() -> int:
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            record = os.environ.get("FAKE_SERVER_REQUESTS")
+            if record:  # one JSON line per completion request, for tests of what was asked and in what order
+                with open(record, "a", encoding="utf-8") as f:
+                    f.write(json.dumps({"pid": os.getpid(), "argv": argv, **body}) + "\n")
             if mtp and mode == "mtp-crash":
                 print("/src/llama-context.cpp:1234: GGML_ASSERT(n_outputs > 0) failed", flush=True)
                 os._exit(134)
