@@ -205,3 +205,11 @@ def test_from_another_directory_with_relative_paths(plain_model: Path, tmp_path:
         cwd=work, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["setups"][1]["speedup_vs_off"] == 1.5
+
+
+def test_the_single_binary_path_does_not_load_the_bench() -> None:
+    code = ("import runpy, sys\nsys.argv = ['verifier', '--help']\ntry:\n    runpy.run_module('verifier', "
+            "run_name='__main__')\nexcept SystemExit:\n    pass\nprint(sorted(m for m in sys.modules if "
+            "m.split('.')[0] in ('tqdm', 'matplotlib', 'numpy') or m.startswith('verifier.bench')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +114,21 @@ def notes(report: BenchReport, facts: ModelFacts, gpu: bool) -> list[str]:
         out.append("one repeat: no spread is known; use --repeats 3 or more before trusting small differences")
     if not gpu:
         out.append("CPU only: figures are for this machine's cores and load")
+    busy = _busy_host()
+    if busy:
+        out.append(busy)
     return out
+
+
+def _busy_host() -> str | None:
+    """Other work on the machine skews every row; say so when the load exceeds the cores."""
+    getloadavg = getattr(os, "getloadavg", None)  # not on Windows
+    cpus = os.cpu_count() or 1
+    if getloadavg is None:
+        return None
+    load = getloadavg()[0]
+    return (f"the machine was busy (load average {load:.1f} on {cpus} CPUs at the end): treat small differences "
+            "as noise") if load > cpus else None
 
 
 def _version(caps: Capabilities) -> str | None:
