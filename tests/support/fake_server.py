@@ -130,7 +130,7 @@ def main() -> int:
             self._json(200, {"content": " four five six", "timings": timings})
             answered[0] += 1
             if die_after is not None and answered[0] >= die_after:
-                print("E fake server: dying as asked", flush=True)
+                print("E fake server: \x1b[31mdying\x1b[0m as asked", flush=True)  # a colour code, as real logs have
                 os._exit(139)
 
     port = int(argv[argv.index("--port") + 1])

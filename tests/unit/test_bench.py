@@ -147,7 +147,7 @@ def test_a_server_dying_mid_bench_is_one_line_exit_2_and_no_server_left(
     captured = capsys.readouterr()
     (line,) = captured.err.strip().splitlines()
     assert line.startswith("error: the off server died (exit code 139) during prompt 'code'; its last lines: ")
-    assert "E fake server: dying as asked" in line
+    assert "E fake server: ?[31mdying?[0m as asked" in line and "\x1b" not in captured.err  # made inert
     assert "repeat 1/1" not in captured.out and "verdict" not in captured.out  # no half-made report
     assert not any(alive(pid) for pid in {r["pid"] for r in requests(requests_log)})
 
@@ -213,3 +213,14 @@ def test_the_single_binary_path_does_not_load_the_bench() -> None:
             "m.split('.')[0] in ('tqdm', 'matplotlib', 'numpy') or m.startswith('verifier.bench')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_hung_server_is_one_line_exit_2_and_killed(mtp_model: Path, requests_log: Path, monkeypatch,
+                                                     capsys) -> None:
+    monkeypatch.setenv("FAKE_SERVER", "mtp-hang")
+    assert bench(mtp_model, "--modes", "mtp", "--repeats", "1", "--prompt-count", "1", "--n-predict", "4",
+                 "--request-timeout", "1") == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: the mtp n=3 server failed (timed out) during prompt 'warm-up 1'; its last lines: ")
+    pids = {r["pid"] for r in requests(requests_log)}
+    assert len(pids) == 2 and not any(alive(pid) for pid in pids)  # off answered; mtp hung and was killed

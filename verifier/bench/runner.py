@@ -64,8 +64,9 @@ class Plan:
 
 
 def _tail(log: Path, count: int = 3) -> str:
+    """The server's last lines for an error message, escape sequences and control characters made inert."""
     text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-    lines = [ln.strip()[:300] for ln in text.splitlines() if ln.strip()]
+    lines = ["".join(c if c.isprintable() else "?" for c in ln.strip()[:300]) for ln in text.splitlines() if ln.strip()]
     return " | ".join(lines[-count:]) if lines else "no output"
 
 
