@@ -224,3 +224,22 @@ def test_a_hung_server_is_one_line_exit_2_and_killed(mtp_model: Path, requests_l
     assert line.startswith("error: the mtp n=3 server failed (timed out) during prompt 'warm-up 1'; its last lines: ")
     pids = {r["pid"] for r in requests(requests_log)}
     assert len(pids) == 2 and not any(alive(pid) for pid in pids)  # off answered; mtp hung and was killed
+
+
+def test_notes_flag_low_acceptance_and_differences_inside_the_spread() -> None:
+    from verifier.bench.command import ModelFacts, notes
+    from verifier.bench.results import BenchReport, Lifetime, PromptRun, Setup, SetupResult
+
+    def result(label: str, mode: str, speeds: list[float], drafted: int = 0, accepted: int = 0) -> SetupResult:
+        setup = Setup(mode, None, (), None if mode == "off" else mode)
+        return SetupResult(setup, [Lifetime(setup, i + 1, 0.1, [PromptRun("p", 100, 100_000 / s, drafted, accepted)])
+                                   for i, s in enumerate(speeds)])
+
+    report = BenchReport("b", None, "m", "CPU", 100, 3, "shipped", ["p"], 2, [
+        result("off", "off", [100, 100, 100]), result("ngram", "ngram", [104, 90, 110], 50, 2),
+        result("mtp", "mtp", [150, 151, 152], 300, 200)])
+    report.compute_speedups()
+    found = notes(report, ModelFacts(1, "qwen35", "a trained model"), gpu=True)
+    assert "under 10% of drafted tokens accepted in ngram (4%): those rows are drafting overhead" in found[0]
+    assert found[1] == "within the spread over repeats, so not a measured difference: ngram (1.04x, spread 19%)"
+    assert not any("random-weight" in n for n in found)

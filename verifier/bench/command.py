@@ -100,16 +100,17 @@ def notes(report: BenchReport, facts: ModelFacts, gpu: bool) -> list[str]:
     if mtp_rows and facts.name and "random" in facts.name.lower():
         out.append(f"random-weight model ({facts.name}): its MTP head drafts nonsense, so the MTP rows measure "
                    "MTP's overhead only, not the speed-up a trained model would get")
-    for r in report.results:
-        if r.acceptance is not None and r.acceptance < LOW_ACCEPTANCE:
-            out.append(f"{r.setup.label}: {r.acceptance * 100:.0f}% of drafted tokens accepted, so this row is "
-                       "drafting overhead rather than a speed-up")
+    low = [f"{r.setup.label} ({r.acceptance * 100:.0f}%)" for r in report.results
+           if r.acceptance is not None and r.acceptance < LOW_ACCEPTANCE]
+    if low:
+        out.append(f"under {LOW_ACCEPTANCE:.0%} of drafted tokens accepted in {', '.join(low)}: those rows are "
+                   "drafting overhead rather than a speed-up")
     base = report.baseline()
-    for r in report.results:
-        if r.speedup is not None and base is not None and report.repeats > 1:
-            noise = max(r.spread_pct, base.spread_pct)
-            if abs(r.speedup - 1.0) * 100 < noise:
-                out.append(f"{r.setup.label}: {r.speedup:.2f}x is within the spread over repeats ({noise:.0f}%)")
+    noisy = [f"{r.setup.label} ({r.speedup:.2f}x, spread {max(r.spread_pct, base.spread_pct):.0f}%)"
+             for r in report.results if r.speedup is not None and base is not None and report.repeats > 1
+             and abs(r.speedup - 1.0) * 100 < max(r.spread_pct, base.spread_pct)]
+    if noisy:
+        out.append(f"within the spread over repeats, so not a measured difference: {', '.join(noisy)}")
     if report.repeats == 1:
         out.append("one repeat: no spread is known; use --repeats 3 or more before trusting small differences")
     if not gpu:
