@@ -1,4 +1,4 @@
-"""Write a tiny random-weight ``qwen35`` GGUF with one MTP (NextN) block, so the draft-mtp path can run.
+"""Write a tiny random-weight ``qwen35`` (or ``qwen35moe``) GGUF with one MTP (NextN) block, so draft-mtp can run.
 
 No MTP model small enough for CI exists on the package registry, so ``--launch`` could only say
 "MTP runtime present, model has no MTP layers". This model is the smallest thing llama.cpp's
@@ -9,13 +9,14 @@ end-of-sequence token, so a completion always runs to ``n_predict``). It drafts 
 through the real MTP code: timings report ``draft_n > 0``. It is useless for speed figures other
 than MTP's overhead.
 
-    python scripts/make_tiny_mtp_gguf.py OUT.gguf [--seed N]   # writes OUT.gguf
-    python scripts/make_tiny_mtp_gguf.py [--seed N]            # cached; prints its path
+    python scripts/make_tiny_mtp_gguf.py OUT.gguf [--seed N] [--arch qwen35moe]   # writes OUT.gguf
+    python scripts/make_tiny_mtp_gguf.py [--seed N]                              # cached; prints its path
 
-Shapes and key names follow llama.cpp's loader (``src/models/qwen35.cpp``, ``src/llama-arch.cpp``
-of build 11434). The same seed gives the same bytes. The file is written beside its target and
+Shapes and key names follow llama.cpp's loader (``src/models/qwen35.cpp``, ``qwen35moe.cpp``,
+``src/llama-arch.cpp`` of build 11434); ``qwen35moe`` swaps each dense FFN for four routed
+experts (two used) and a gated shared expert. The same seed gives the same bytes. The file is written beside its target and
 renamed into place, so an interrupted run leaves nothing. Cache: ``$LLAMA_SERVER_VERIFIER_CACHE``
-or ``~/.cache/llama-server-verifier/`` holds ``models/tiny-qwen35-mtp-s<seed>-v<N>.gguf``.
+or ``~/.cache/llama-server-verifier/`` holds ``models/tiny-<arch>-mtp-s<seed>-v<N>.gguf``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ARCH = "qwen35"
+ARCHES = ("qwen35", "qwen35moe")
 FORMAT_VERSION = 1
 """Bumped whenever the written bytes change, so a cached file of an older layout is not reused."""
 
@@ -46,6 +47,10 @@ class Shape:
     ssm_state: int = 128
     ssm_groups: int = 2
     ssm_conv_kernel: int = 4
+    n_expert: int = 0
+    """0: dense FFN (``qwen35``); else routed experts plus a shared one (``qwen35moe``)."""
+    n_expert_used: int = 2
+    n_ff_expert: int = 128
 
     @property
     def head_dim(self) -> int:
@@ -69,8 +74,14 @@ def cache_root() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "llama-server-verifier"
 
 
-def cached_path(seed: int = 0) -> Path:
-    return cache_root() / "models" / f"tiny-{ARCH}-mtp-s{seed}-v{FORMAT_VERSION}.gguf"
+def shape_for(arch: str) -> Shape:
+    if arch not in ARCHES:
+        raise ValueError(f"unknown architecture {arch!r}; known: {', '.join(ARCHES)}")
+    return Shape(n_expert=4) if arch == "qwen35moe" else Shape()
+
+
+def cached_path(seed: int = 0, arch: str = "qwen35") -> Path:
+    return cache_root() / "models" / f"tiny-{arch}-mtp-s{seed}-v{FORMAT_VERSION}.gguf"
 
 
 def _tensors(shape: Shape) -> list[tuple[str, tuple[int, ...]]]:
@@ -107,8 +118,21 @@ def _tensors(shape: Shape) -> list[tuple[str, tuple[int, ...]]]:
             ])
         else:
             attention(il)
-        out.extend([(f"blk.{il}.ffn_gate.weight", (e, ff)), (f"blk.{il}.ffn_down.weight", (ff, e)),
-                    (f"blk.{il}.ffn_up.weight", (e, ff))])
+        if not shape.n_expert:
+            out.extend([(f"blk.{il}.ffn_gate.weight", (e, ff)), (f"blk.{il}.ffn_down.weight", (ff, e)),
+                        (f"blk.{il}.ffn_up.weight", (e, ff))])
+            return
+        x, fx = shape.n_expert, shape.n_ff_expert
+        out.extend([
+            (f"blk.{il}.ffn_gate_inp.weight", (e, x)),
+            (f"blk.{il}.ffn_down_exps.weight", (fx, e, x)),
+            (f"blk.{il}.ffn_gate_exps.weight", (e, fx, x)),
+            (f"blk.{il}.ffn_up_exps.weight", (e, fx, x)),
+            (f"blk.{il}.ffn_gate_inp_shexp.weight", (e,)),
+            (f"blk.{il}.ffn_gate_shexp.weight", (e, fx)),
+            (f"blk.{il}.ffn_up_shexp.weight", (e, fx)),
+            (f"blk.{il}.ffn_down_shexp.weight", (fx, e)),
+        ])
 
     for il in range(shape.n_trunk):
         block(il, recurrent=(il + 1) % 2 != 0)
@@ -146,22 +170,28 @@ def parameter_count(shape: Shape = Shape()) -> int:
     return total
 
 
-def write(out: Path, seed: int = 0, shape: Shape = Shape()) -> Path:
+def write(out: Path, seed: int = 0, arch: str = "qwen35") -> Path:
     """Write the model to ``out`` (atomically); return ``out``."""
     import gguf
 
+    shape = shape_for(arch)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     try:
-        w = gguf.GGUFWriter(tmp, ARCH)
-        w.add_name(f"tiny random {ARCH} MTP (seed {seed})")
+        w = gguf.GGUFWriter(tmp, arch)
+        w.add_name(f"tiny random {arch} MTP (seed {seed})")
         w.add_size_label(f"{max(1, round(parameter_count(shape) / 1e6))}M")
         w.add_context_length(shape.n_ctx)
         w.add_embedding_length(shape.n_embd)
         w.add_block_count(shape.n_trunk + 1)  # trunk + the MTP block
         w.add_nextn_predict_layers(1)
         w.add_feed_forward_length(shape.n_ff)
+        if shape.n_expert:
+            w.add_expert_count(shape.n_expert)
+            w.add_expert_used_count(shape.n_expert_used)
+            w.add_expert_feed_forward_length(shape.n_ff_expert)
+            w.add_expert_shared_feed_forward_length(shape.n_ff_expert)
         w.add_head_count(shape.n_head)
         w.add_head_count_kv(shape.n_head)
         w.add_layer_norm_rms_eps(1e-6)
@@ -188,10 +218,10 @@ def write(out: Path, seed: int = 0, shape: Shape = Shape()) -> Path:
     return out
 
 
-def cached(seed: int = 0) -> Path:
-    """The cached model of this seed, written on first use."""
-    target = cached_path(seed)
-    return target if target.is_file() else write(target, seed)
+def cached(seed: int = 0, arch: str = "qwen35") -> Path:
+    """The cached model of this seed and architecture, written on first use."""
+    target = cached_path(seed, arch)
+    return target if target.is_file() else write(target, seed, arch)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,12 +229,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", nargs="?", type=Path, metavar="OUT.gguf",
                         help="where to write it (default: the cache; the path is printed)")
     parser.add_argument("--seed", type=int, default=0, help="weights seed (default 0)")
+    parser.add_argument("--arch", choices=ARCHES, default="qwen35", help="architecture (default qwen35)")
     args = parser.parse_args(argv)
     if args.out is not None and args.out.is_dir():
         print(f"error: {args.out} is a directory", file=sys.stderr)
         return 2
     try:
-        path = write(args.out, args.seed) if args.out is not None else cached(args.seed)
+        path = write(args.out, args.seed, args.arch) if args.out is not None else cached(args.seed, args.arch)
     except OSError as exc:
         print(f"error: could not write the model: {exc}", file=sys.stderr)
         return 2

@@ -52,14 +52,23 @@ def real_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_mtp_model() -> Path:
-    """The random-weight qwen35 model with one MTP block (scripts/make_tiny_mtp_gguf.py), cached."""
+def tiny_mtp_models() -> Callable[[str], Path]:
+    """The random-weight qwen35 / qwen35moe models with one MTP block (scripts/make_tiny_mtp_gguf.py), cached."""
     spec = importlib.util.spec_from_file_location("make_tiny_mtp_gguf", ROOT / "scripts" / "make_tiny_mtp_gguf.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
-    target = module.cached_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target) + ".lock"):
-        return Path(module.cached())
+
+    def get(arch: str) -> Path:
+        target = module.cached_path(arch=arch)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(target) + ".lock"):
+            return Path(module.cached(arch=arch))
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def tiny_mtp_model(tiny_mtp_models) -> Path:
+    return tiny_mtp_models("qwen35")

@@ -53,6 +53,13 @@ def test_launch_real_build_runs_mtp_on_the_tiny_mtp_model(real_build, tiny_mtp_m
     assert runs["mtp+ngram"]["argv"][:2] == ["--spec-type", "ngram-mod,draft-mtp"]
 
 
+def test_launch_real_build_runs_mtp_on_the_tiny_moe_model(real_build, tiny_mtp_models) -> None:
+    binary = real_build(PASSING_BUILD)
+    (result,) = launch(binary, tiny_mtp_models("qwen35moe"), probe(binary).capabilities, ["mtp"], timeout=120)
+    assert result.outcome == MTP_DRAFTED, result.detail
+    assert result.draft_n and result.draft_n > 0 and result.mtp_drafted and result.mtp_drafted > 0
+
+
 def test_launch_older_build_has_no_mtp_type_for_the_tiny_mtp_model(real_build, tiny_mtp_model) -> None:
     binary = real_build(FAILING_BUILD)
     results = launch(binary, tiny_mtp_model, probe(binary).capabilities, ["mtp", "mtp+ngram"], timeout=60)

@@ -69,3 +69,19 @@ def test_cli_writes_to_a_relative_path_or_the_cache(tmp_path: Path, monkeypatch)
 def test_cli_refuses_a_directory(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.strip() == f"error: {tmp_path} is a directory"
+
+
+def test_the_moe_variant_has_routed_and_shared_experts_in_every_block(maker, tmp_path: Path) -> None:
+    from gguf import GGUFReader
+
+    reader = GGUFReader(maker.write(tmp_path / "moe.gguf", arch="qwen35moe"))
+    fields = {k: f.contents() for k, f in reader.fields.items() if not k.startswith("tokenizer.ggml.t")}
+    assert fields["general.architecture"] == "qwen35moe" and fields["qwen35moe.nextn_predict_layers"] == 1
+    assert (fields["qwen35moe.expert_count"], fields["qwen35moe.expert_used_count"]) == (4, 2)
+    names = {t.name: tuple(int(d) for d in t.shape) for t in reader.tensors}
+    for il in range(3):  # both trunk layers and the MTP block
+        assert names[f"blk.{il}.ffn_down_exps.weight"] == (128, 256, 4)
+        assert f"blk.{il}.ffn_gate_inp_shexp.weight" in names and f"blk.{il}.ffn_gate.weight" not in names
+    with pytest.raises(ValueError, match="unknown architecture 'llama'"):
+        maker.write(tmp_path / "x.gguf", arch="llama")
+    assert not (tmp_path / "x.gguf").exists()
