@@ -219,7 +219,7 @@ def test_a_hung_server_is_one_line_exit_2_and_killed(mtp_model: Path, requests_l
                                                      capsys) -> None:
     monkeypatch.setenv("FAKE_SERVER", "mtp-hang")
     assert bench(mtp_model, "--modes", "mtp", "--repeats", "1", "--prompt-count", "1", "--n-predict", "4",
-                 "--request-timeout", "1") == 2
+                 "--request-timeout", "3") == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("error: the mtp n=3 server failed (timed out) during prompt 'warm-up 1'; its last lines: ")
     pids = {r["pid"] for r in requests(requests_log)}

@@ -142,7 +142,7 @@ def test_an_mtp_path_that_crashes_or_never_drafts_fails_with_the_servers_lines(
 
 def test_an_mtp_path_that_hangs_fails_and_leaves_no_server(mtp_model: Path, caps, monkeypatch) -> None:
     monkeypatch.setenv("FAKE_SERVER", "mtp-hang")
-    result = launch_mode(FAKE, mtp_model, ModelInfo(True, 0.002), caps, "mtp", wrapper=WRAPPER, timeout=1)
+    result = launch_mode(FAKE, mtp_model, ModelInfo(True, 0.002), caps, "mtp", wrapper=WRAPPER, timeout=8)
     assert result.outcome == FAILED
     assert "healthy, but the completion failed (timed out); the server is still running" in result.detail
     assert "adding speculative implementation 'draft-mtp'" in result.detail
