@@ -116,7 +116,6 @@ def test_markdown_output_and_the_step_summary(plain_model: Path, tmp_path: Path,
 
 
 def test_plot_writes_a_png(plain_model: Path, tmp_path: Path, capsys) -> None:
-    pytest.importorskip("matplotlib", reason="the [plot] extra; installed by the test extra")
     png = tmp_path / "out" / "bench.png"
     assert bench(plain_model, "--modes", "ngram", "--repeats", "2", "--prompt-count", "1", "--n-predict", "4",
                  "--plot", png) == 0
