@@ -132,6 +132,19 @@ def _tail(log: Path, count: int = 1) -> str:
     return " | ".join(lines[-count:]) if lines else "no output"
 
 
+_ERROR_LINE = re.compile(r"\berror\b|\bfailed\b|GGML_ASSERT|\babort", re.IGNORECASE)
+
+
+def _reason(log: Path) -> str:
+    """Why a server exited early: its first and last error lines (stdout and stderr interleave, so the
+    last line is often a banner), else its last line."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    errors = [ln.strip()[:300] for ln in text.splitlines() if _ERROR_LINE.search(ln)]
+    if not errors:
+        return _tail(log)
+    return errors[0] if len(errors) == 1 else f"{errors[0]} ... {errors[-1]}"
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
     """terminate, wait, kill: the server gets a chance to exit cleanly, then its whole group goes."""
     if proc.poll() is None:
@@ -211,7 +224,7 @@ def _serve(proc: subprocess.Popen[bytes], base: str, log: Path, result: LaunchRe
     """Poll /health until 200, then ask for one completion; record what happened on ``result``."""
     while True:
         if proc.poll() is not None:
-            result.detail = f"exited with code {proc.returncode} before it was healthy: {_tail(log)}"
+            result.detail = f"exited with code {proc.returncode} before it was healthy: {_reason(log)}"
             return
         if time.monotonic() - started > timeout:
             result.detail = f"not healthy within {timeout:g}s"

@@ -154,3 +154,16 @@ def test_cli_launch_mtp_failure_exits_1_with_the_reason(mtp_model: Path, capsys,
     assert main([str(FAKE), "--wrapper", WRAPPER[0], "--launch", str(mtp_model), "--modes", "off,mtp"]) == 1
     out = capsys.readouterr().out
     assert "FAIL   launch" in out and "mtp failed: MTP never drafted" in out
+
+
+def test_an_early_exit_names_the_error_lines_not_a_trailing_banner(tmp_path: Path) -> None:
+    from verifier.launch import _reason
+
+    log = tmp_path / "server.log"
+    log.write_text("llama_model_load: error loading model vocabulary: unknown tokenizer: 'test'\n"
+                   "srv    load_model: failed to load model\nmain: exiting due to model loading error\n"
+                   "build_info: b9093-unknown\n")
+    assert _reason(log) == ("llama_model_load: error loading model vocabulary: unknown tokenizer: 'test' ... "
+                            "main: exiting due to model loading error")
+    log.write_text("fake server argv: -m x\nE something went wrong before listening\n")
+    assert _reason(log) == "E something went wrong before listening"
