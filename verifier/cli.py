@@ -295,8 +295,8 @@ def build_bench_parser() -> argparse.ArgumentParser:
         "setup runs in fresh servers (one per repeat); each measured prompt is generated once per server, "
         "after unrelated warm-ups, at temperature 0 with a fixed n_predict. Exit 1 when a --min-speedup gate "
         "fails; 2 when the bench could not run (bad input, a server that would not start, died or hung).")
-    parser.add_argument("binary", metavar="BINARY", type=Path, help="the llama-server to measure")
-    parser.add_argument("model", metavar="MODEL.gguf", type=Path, help="the model to serve")
+    parser.add_argument("binary", metavar="BINARY", type=user_path, help="the llama-server to measure")
+    parser.add_argument("model", metavar="MODEL.gguf", type=user_path, help="the model to serve")
     parser.add_argument("--modes", default="off,ngram", metavar="M1,M2",
                         help="modes to measure; off is always the baseline (default: off,ngram)")
     parser.add_argument("--n-max", type=_int_list, default=[], metavar="N1,N2",
@@ -305,7 +305,7 @@ def build_bench_parser() -> argparse.ArgumentParser:
                         help="tokens generated per prompt (default 64)")
     parser.add_argument("--repeats", type=_positive(int), default=3, metavar="N",
                         help="server lifetimes per setup; the spread over them is reported (default 3)")
-    parser.add_argument("--prompts", type=Path, metavar="FILE.json",
+    parser.add_argument("--prompts", type=user_path, metavar="FILE.json",
                         help="a prompt set file instead of the shipped one ({warmup: [...], prompts: [{name, text}]})")
     parser.add_argument("--prompt-count", type=_positive(int), metavar="N", help="measure only the first N prompts")
     parser.add_argument("--gpu-layers", type=int, metavar="N", help="layers to offload (-ngl); > 0 means GPU "
@@ -316,7 +316,7 @@ def build_bench_parser() -> argparse.ArgumentParser:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="the report as JSON on stdout")
     output.add_argument("--markdown", action="store_true", help="the report as a markdown table on stdout")
-    parser.add_argument("--plot", type=Path, metavar="OUT.png", help="also draw t/s per setup (needs the [plot] extra)")
+    parser.add_argument("--plot", type=user_path, metavar="OUT.png", help="also draw t/s per setup (needs the [plot] extra)")
     parser.add_argument("--start-timeout", type=_positive(float), default=120.0, metavar="SECONDS",
                         help="how long a server may take to become healthy (default 120)")
     parser.add_argument("--request-timeout", type=_positive(float), default=300.0, metavar="SECONDS",
@@ -343,10 +343,11 @@ def run_bench(argv: Sequence[str]) -> int:
     if missing:
         parser.error(f"--min-speedup {', '.join(missing)}: not a measured mode other than off")
     return bench(BenchOptions(
-        args.binary, args.model, canonical, tuple(args.n_max), args.n_predict, args.repeats, args.prompts,
-        args.prompt_count, args.gpu_layers, args.threads, gated,
-        "json" if args.json else "markdown" if args.markdown else "text", args.plot, args.start_timeout,
-        args.request_timeout, args.timeout, tuple(split_command(args.wrapper))))
+        args.binary.path, args.model.path, canonical, tuple(args.n_max), args.n_predict, args.repeats,
+        args.prompts.path if args.prompts else None, args.prompt_count, args.gpu_layers, args.threads, gated,
+        "json" if args.json else "markdown" if args.markdown else "text", args.plot.path if args.plot else None,
+        args.start_timeout, args.request_timeout, args.timeout, tuple(wrapper_command(args.wrapper)),
+        shown=(args.binary.given, args.model.given), prompts_shown=args.prompts.given if args.prompts else None))
 
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve, "bench": run_bench}

@@ -8,7 +8,6 @@ under a file lock so parallel pytest workers build each number once. These tests
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from typing import Callable
 
@@ -53,18 +52,14 @@ def real_model() -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_mtp_models() -> Callable[[str], Path]:
-    """The random-weight qwen35 / qwen35moe models with one MTP block (scripts/make_tiny_mtp_gguf.py), cached."""
-    spec = importlib.util.spec_from_file_location("make_tiny_mtp_gguf", ROOT / "scripts" / "make_tiny_mtp_gguf.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
+    """The random-weight qwen35 / qwen35moe models with one MTP block (verifier/tiny_mtp.py), cached."""
+    from verifier import tiny_mtp
 
     def get(arch: str) -> Path:
-        target = module.cached_path(arch=arch)
+        target = tiny_mtp.cached_path(arch=arch)
         target.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(str(target) + ".lock"):
-            return Path(module.cached(arch=arch))
+            return tiny_mtp.cached(arch=arch)
 
     return get
 

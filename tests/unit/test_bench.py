@@ -242,3 +242,12 @@ def test_notes_flag_low_acceptance_and_differences_inside_the_spread() -> None:
     assert "under 10% of drafted tokens accepted in ngram (4%): those rows are drafting overhead" in found[0]
     assert found[1] == "within the spread over repeats, so not a measured difference: ngram (1.04x, spread 19%)"
     assert not any("random-weight" in n for n in found)
+
+
+def test_messages_show_paths_as_typed(plain_model: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.json").write_text("[]")
+    assert bench("gemma.gguf", "--prompts", "bad.json") == 2
+    assert capsys.readouterr().err.strip() == "error: bad.json: not a valid prompt set: the top level must be a JSON object"
+    assert bench("gemma.gguf", "--modes", "mtp") == 2
+    assert capsys.readouterr().err.strip().startswith("error: gemma.gguf: the model has no MTP layers")

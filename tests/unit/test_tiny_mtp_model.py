@@ -1,9 +1,8 @@
-"""scripts/make_tiny_mtp_gguf.py: the random qwen35 MTP model the real-build tier runs draft-mtp on."""
+"""verifier.tiny_mtp (and scripts/make_tiny_mtp_gguf.py): the random MTP model the real-build tier runs draft-mtp on."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -17,12 +16,9 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_tiny_mtp_gguf.p
 
 @pytest.fixture(scope="module")
 def maker():
-    spec = importlib.util.spec_from_file_location("make_tiny_mtp_gguf", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    from verifier import tiny_mtp
+
+    return tiny_mtp
 
 
 def digest(path: Path) -> str:
@@ -58,7 +54,8 @@ def test_cli_writes_to_a_relative_path_or_the_cache(tmp_path: Path, monkeypatch)
     done = subprocess.run([sys.executable, str(SCRIPT), "out.gguf", "--seed", "3"], cwd=tmp_path,
                           capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "out.gguf" and (tmp_path / "out.gguf").is_file()
-    cached = subprocess.run([sys.executable, str(SCRIPT)], cwd=tmp_path, capture_output=True, text=True, check=True)
+    cached = subprocess.run([sys.executable, "-m", "verifier.tiny_mtp"], cwd=tmp_path, capture_output=True, text=True,
+                            check=True)
     path = Path(cached.stdout.strip())
     assert path.parent == tmp_path / "cache" / "models" and path.is_file()
     written = path.stat().st_mtime_ns

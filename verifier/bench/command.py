@@ -42,6 +42,9 @@ class BenchOptions:
     request_timeout: float
     probe_timeout: float
     wrapper: tuple[str, ...] = ()
+    shown: tuple[str, str] | None = None
+    """The binary and model as the user typed them, for the report (the paths above are absolute)."""
+    prompts_shown: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,11 @@ class ModelFacts:
     name: str | None
 
 
-def model_facts(path: Path) -> ModelFacts:
+def model_facts(path: Path, shown: str | None = None) -> ModelFacts:
     """What the GGUF header itself says (not the file name): MTP layers, architecture, name."""
+    name = shown or str(path)
     if not path.is_file():
-        raise VerifierError(f"{path}: no such model file")
+        raise VerifierError(f"{name}: no such model file")
 
     def wanted(found: dict[str, object]) -> set[str]:
         arch = found.get("general.architecture")
@@ -64,16 +68,16 @@ def model_facts(path: Path) -> ModelFacts:
     try:
         meta = read_metadata(path, wanted)
     except (OSError, GGUFError) as exc:
-        raise VerifierError(f"{path}: not a readable GGUF file ({exc})") from None
+        raise VerifierError(f"{name}: not a readable GGUF file ({exc})") from None
     arch = meta.get("general.architecture")
     arch = arch if isinstance(arch, str) else None
     layers = meta.get(f"{arch}.nextn_predict_layers") if arch else None
-    name = meta.get("general.name")
+    title = meta.get("general.name")
     return ModelFacts(layers if isinstance(layers, int) and not isinstance(layers, bool) else 0, arch,
-                      name if isinstance(name, str) else None)
+                      title if isinstance(title, str) else None)
 
 
-def plan_setups(caps: Capabilities, model: ModelInfo, facts: ModelFacts, path: Path, modes: Sequence[str],
+def plan_setups(caps: Capabilities, model: ModelInfo, facts: ModelFacts, path: str, modes: Sequence[str],
                 n_maxes: Sequence[int], *, gpu: bool) -> list[Setup]:
     """One setup per mode (per n_max for MTP); a mode this binary or model cannot run is bad input."""
     setups: list[Setup] = []
@@ -145,22 +149,24 @@ def run_bench(opts: BenchOptions) -> int:
         from verifier.bench.plot import require_matplotlib
 
         require_matplotlib()
-    prompt_set = (prompt_sets.load(opts.prompts_file) if opts.prompts_file else prompt_sets.shipped())
+    binary_name, model_name = opts.shown or (str(opts.binary), str(opts.model))
+    prompt_set = (prompt_sets.load(opts.prompts_file, opts.prompts_shown) if opts.prompts_file
+                  else prompt_sets.shipped())
     prompt_set = prompt_set.first(opts.prompt_count)
-    facts = model_facts(opts.model)
+    facts = model_facts(opts.model, model_name)
     try:
         model = ModelInfo.from_gguf(opts.model)
     except (OSError, GGUFError) as exc:
         raise VerifierError(str(exc)) from None
-    caps = probe(opts.binary, timeout=opts.probe_timeout, wrapper=opts.wrapper).capabilities
+    caps = probe(opts.binary, timeout=opts.probe_timeout, wrapper=opts.wrapper, shown=binary_name).capabilities
     gpu = bool(opts.gpu_layers)
     modes = [OFF, *[m for m in opts.modes if m != OFF]]
-    setups = plan_setups(caps, model, facts, opts.model, modes, opts.n_max, gpu=gpu)
+    setups = plan_setups(caps, model, facts, model_name, modes, opts.n_max, gpu=gpu)
     plan = Plan(opts.binary, opts.model, caps, prompt_set, opts.n_predict, opts.gpu_layers, opts.threads,
                 ctx_size=max(2048, opts.n_predict * 2 + 1024), start_timeout=opts.start_timeout,
                 request_timeout=opts.request_timeout, wrapper=opts.wrapper)
     by_setup = {s: SetupResult(s) for s in setups}
-    report = BenchReport(str(opts.binary), _version(caps), str(opts.model),
+    report = BenchReport(binary_name, _version(caps), model_name,
                          f"GPU ({opts.gpu_layers} layers)" if gpu else "CPU", opts.n_predict, opts.repeats,
                          prompt_set.source, [p.name for p in prompt_set.prompts], len(prompt_set.warmup),
                          list(by_setup.values()))

@@ -75,16 +75,20 @@ def shipped() -> PromptSet:
     return parse(json.loads(text), "shipped")
 
 
-def load(path: Path) -> PromptSet:
-    """A prompt set from a file; unreadable, oversized, non-JSON or wrongly shaped files raise ``VerifierError``."""
+def load(path: Path, shown: str | None = None) -> PromptSet:
+    """A prompt set from a file; unreadable, oversized, non-JSON or wrongly shaped files raise ``VerifierError``.
+
+    ``shown``: the path as the user typed it, for messages.
+    """
+    name = shown or str(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise _fail(str(path), f"larger than {MAX_FILE_BYTES >> 10} KiB")
+            raise _fail(name, f"larger than {MAX_FILE_BYTES >> 10} KiB")
         raw = path.read_bytes()
     except OSError as exc:
-        raise VerifierError(f"{path}: cannot read the prompt set: {exc.strerror or exc}") from None
+        raise VerifierError(f"{name}: cannot read the prompt set: {exc.strerror or exc}") from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise _fail(str(path), f"not UTF-8 JSON ({exc})") from None
-    return parse(data, str(path))
+        raise _fail(name, f"not UTF-8 JSON ({exc})") from None
+    return parse(data, name)
