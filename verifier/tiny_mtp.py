@@ -16,9 +16,10 @@ than MTP's overhead.
 
 Shapes and key names follow llama.cpp's loader (``src/models/qwen35.cpp``, ``qwen35moe.cpp``,
 ``src/llama-arch.cpp`` of build 11434); ``qwen35moe`` swaps each dense FFN for four routed
-experts (two used) and a gated shared expert. The same seed gives the same bytes. The file is written beside its target and
-renamed into place, so an interrupted run leaves nothing. Cache: ``$LLAMA_SERVER_VERIFIER_CACHE``
-or ``~/.cache/llama-server-verifier/`` holds ``models/tiny-<arch>-mtp-s<seed>-v<N>.gguf``.
+experts (two used) and a gated shared expert. The same seed gives the same bytes. The file is
+written beside its target and renamed into place, so an interrupted run leaves nothing. Cache:
+``$LLAMA_SERVER_VERIFIER_CACHE`` or ``~/.cache/llama-server-verifier/`` holds
+``models/tiny-<arch>-mtp-s<seed>-v<N>.gguf``.
 """
 
 from __future__ import annotations

@@ -127,7 +127,8 @@ def test_plot_without_matplotlib_fails_before_any_server(plain_model: Path, requ
                                                           capsys, tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert bench(plain_model, "--plot", tmp_path / "x.png") == 2
-    assert capsys.readouterr().err.strip() == "error: --plot needs matplotlib: pip install 'llama-server-verifier[plot]'"
+    expected = "error: --plot needs matplotlib: pip install 'llama-server-verifier[plot]'"
+    assert capsys.readouterr().err.strip() == expected
     assert not requests_log.exists()
 
 
@@ -248,6 +249,14 @@ def test_messages_show_paths_as_typed(plain_model: Path, tmp_path: Path, monkeyp
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.json").write_text("[]")
     assert bench("gemma.gguf", "--prompts", "bad.json") == 2
-    assert capsys.readouterr().err.strip() == "error: bad.json: not a valid prompt set: the top level must be a JSON object"
+    expected = "error: bad.json: not a valid prompt set: the top level must be a JSON object"
+    assert capsys.readouterr().err.strip() == expected
     assert bench("gemma.gguf", "--modes", "mtp") == 2
     assert capsys.readouterr().err.strip().startswith("error: gemma.gguf: the model has no MTP layers")
+
+
+def test_a_mode_the_binary_cannot_run_is_bad_input(plain_model: Path, requests_log: Path, capsys) -> None:
+    assert bench(plain_model, "--modes", "ngram-map-k") == 2
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("error: mode ngram-map-k cannot run on this binary: ") and "\n" not in line
+    assert not requests_log.exists()

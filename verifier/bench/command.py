@@ -17,7 +17,7 @@ from verifier.speculative import GGUFError, SpecRequest, resolve
 from verifier.speculative.gguf_header import read_metadata
 from verifier.speculative.model import ModelInfo
 from verifier.speculative.modes import MTP, MTP_NGRAM, OFF
-from verifier.speculative.resolver import ENGINE_MTP
+from verifier.speculative.resolver import ENGINE_MTP, ENGINE_NONE
 
 LOW_ACCEPTANCE = 0.10
 
@@ -82,15 +82,18 @@ def plan_setups(caps: Capabilities, model: ModelInfo, facts: ModelFacts, path: s
     """One setup per mode (per n_max for MTP); a mode this binary or model cannot run is bad input."""
     setups: list[Setup] = []
     for mode in modes:
-        for n_max in (n_maxes or [None]) if mode in (MTP, MTP_NGRAM) else [None]:
+        wants_mtp = mode in (MTP, MTP_NGRAM)
+        if wants_mtp and facts.mtp_layers <= 0:
+            key = f"{facts.arch}.nextn_predict_layers" if facts.arch else "nextn_predict_layers"
+            raise VerifierError(f"{path}: the model has no MTP layers ({key} is not set); mode {mode} needs "
+                                "a model with MTP layers")
+        for n_max in (n_maxes or [None]) if wants_mtp else [None]:
             resolution = resolve(caps, SpecRequest(mode, n_max), model, gpu=gpu)
-            if mode != OFF and resolution.engine is None:
+            # a fallback (another engine, or nothing) would be measured under this mode's name: refuse it
+            fell_back = wants_mtp and resolution.engine != ENGINE_MTP
+            if mode != OFF and (resolution.engine in (None, ENGINE_NONE) or fell_back):
                 why = "; ".join(resolution.warnings) or "the resolver emits nothing for it"
                 raise VerifierError(f"mode {mode} cannot run on this binary: {why}")
-            if resolution.engine == ENGINE_MTP and facts.mtp_layers <= 0:
-                key = f"{facts.arch}.nextn_predict_layers" if facts.arch else "nextn_predict_layers"
-                raise VerifierError(f"{path}: the model has no MTP layers ({key} is not set); mode {mode} needs "
-                                    "a model with MTP layers")
             setup = Setup(mode, resolution.draft_n_max, tuple(resolution.argv), resolution.engine)
             if setup not in setups:
                 setups.append(setup)

@@ -32,7 +32,8 @@ def _heading(report: BenchReport) -> str:
 
 def format_text(report: BenchReport) -> str:
     lines = [f"bench: {_heading(report)}",
-             f"  {'setup':<14} {'decode t/s':>10} {'spread':>7} {'vs off':>8} {'drafted':>8} {'accepted':>8} {'accept':>6}"]
+             f"  {'setup':<14} {'decode t/s':>10} {'spread':>7} {'vs off':>8} {'drafted':>8} {'accepted':>8} "
+             f"{'accept':>6}"]
     for r in report.results:
         lines.append(f"  {r.setup.label:<14} {r.median_tps:10.1f} {r.spread_pct:6.1f}% {_speedup(r):>8} "
                      f"{r.drafted:8d} {r.accepted:8d} {_acceptance(r):>6}")

@@ -159,7 +159,8 @@ class BenchReport:
                 "decode_tps_per_repeat": [round(s, 2) for s in r.samples], "spread_pct": round(r.spread_pct, 1),
                 "speedup_vs_off": None if r.speedup is None else round(r.speedup, 3),
                 "drafted": r.drafted, "accepted": r.accepted,
-                "per_prompt": [[{"prompt": p.prompt, "predicted_n": p.predicted_n, "decode_tps": round(p.tokens_per_second, 2),
+                "per_prompt": [[{"prompt": p.prompt, "predicted_n": p.predicted_n,
+                                 "decode_tps": round(p.tokens_per_second, 2),
                                  "draft_n": p.draft_n, "draft_accepted": p.draft_accepted} for p in lt.runs]
                                for lt in r.lifetimes],
             } for r in self.results],
