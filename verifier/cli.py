@@ -36,6 +36,13 @@ exit codes:
   {EXIT_ERROR}  A or B could not be probed (missing, not executable, timeout, no help), bad arguments
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
+BENCH_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  measured (and every --min-speedup gate held)
+  {EXIT_FAILED}  a --min-speedup gate failed
+  {EXIT_ERROR}  could not measure: bad input, a server that would not start, died or hung
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+"""
 RESOLVE_EXIT_CODES = f"""\
 exit codes:
   {EXIT_OK}  resolved: the argv on stdout (nothing, and a note on stderr, when there is no flag to send)
@@ -83,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
         "arguments an application will send it (real arguments, not removed-argument stubs).",
         epilog=f"{CHECK_LIST}\n\nother commands:\n  diff A B   what changed between two binaries "
         f"({prog} diff --help)\n  resolve    print the speculative argv for a binary, model, mode "
-        f"and device ({prog} resolve --help)\n\n{EXIT_CODES}",
+        f"and device ({prog} resolve --help)\n  bench      tokens/s of each speculative mode against off "
+        f"({prog} bench --help)\n\n{EXIT_CODES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("binaries", nargs="*", metavar="BINARY", type=binary_path, help="llama-server executable(s)")
@@ -301,7 +309,89 @@ def run_resolve(argv: Sequence[str]) -> int:
     return EXIT_ERROR if probe_error else EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve}
+def _min_speedup(text: str) -> tuple[str, float]:
+    from verifier.speculative.modes import canonical_mode, is_known_mode, unknown_mode_message
+
+    mode, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected MODE=X, got {text!r}")
+    if not is_known_mode(mode):
+        raise argparse.ArgumentTypeError(unknown_mode_message(mode))
+    return canonical_mode(mode) or mode, positive_float(value)
+
+
+def _n_max_list(text: str) -> list[int]:
+    parse = int_range(1, 16)
+    values = [parse(v.strip()) for v in text.split(",") if v.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError(f"expected comma-separated draft lengths 1..16, got {text!r}")
+    return values
+
+
+def build_bench_parser() -> argparse.ArgumentParser:
+    parser = _subcommand_parser(
+        "bench", "Decode tokens/s of each speculative mode against off, on one binary and one model. Each "
+        "setup runs in fresh servers (one per repeat); each measured prompt is generated once per server, "
+        "after unrelated warm-ups, at temperature 0 with a fixed n_predict. Exit 1 when a --min-speedup gate "
+        "fails; 2 when the bench could not run (bad input, a server that would not start, died or hung).",
+        BENCH_EXIT_CODES)
+    parser.add_argument("binary", metavar="BINARY", type=user_path, help="the llama-server to measure")
+    parser.add_argument("model", metavar="MODEL.gguf", type=user_path, help="the model to serve")
+    parser.add_argument("--modes", default="off,ngram", metavar="M1,M2",
+                        help="modes to measure; off is always the baseline (default: off,ngram)")
+    parser.add_argument("--n-max", type=_n_max_list, default=[], metavar="N1,N2",
+                        help="draft lengths to sweep for the MTP modes (default: the resolver's, 2 GPU / 3 CPU)")
+    parser.add_argument("--n-predict", type=int_range(1), default=64, metavar="N",
+                        help="tokens generated per prompt (default 64)")
+    parser.add_argument("--repeats", type=int_range(1), default=3, metavar="N",
+                        help="server lifetimes per setup; the spread over them is reported (default 3)")
+    parser.add_argument("--prompts", type=user_path, metavar="FILE.json",
+                        help="a prompt set file instead of the shipped one ({warmup: [...], prompts: [{name, text}]})")
+    parser.add_argument("--prompt-count", type=int_range(1), metavar="N", help="measure only the first N prompts")
+    parser.add_argument("--gpu-layers", type=int, metavar="N", help="layers to offload (-ngl); > 0 means GPU "
+                        "defaults for the resolver")
+    parser.add_argument("--threads", type=int_range(1), metavar="N", help="server threads (-t)")
+    parser.add_argument("--min-speedup", type=_min_speedup, action="append", default=[], metavar="MODE=X",
+                        help="gate: exit 1 unless the best setup of MODE reaches X times off (repeatable)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="the report as JSON on stdout")
+    output.add_argument("--markdown", action="store_true", help="the report as a markdown table on stdout")
+    parser.add_argument("--plot", type=user_path, metavar="OUT.png", help="also draw t/s per setup (needs the [plot] extra)")
+    parser.add_argument("--start-timeout", type=positive_float, default=120.0, metavar="SECONDS",
+                        help="how long a server may take to become healthy (default 120)")
+    parser.add_argument("--request-timeout", type=positive_float, default=300.0, metavar="SECONDS",
+                        help="how long one completion may take (default 300)")
+    parser.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help="for probing the binary's help")
+    parser.add_argument("--wrapper", default="", metavar="CMD",
+                        help="run the binary through this command, e.g. 'qemu-aarch64'")
+    return parser
+
+
+def run_bench(argv: Sequence[str]) -> int:
+    from verifier.bench.command import BenchOptions, run_bench as bench
+    from verifier.speculative.modes import canonical_mode, is_known_mode, unknown_mode_message
+
+    parser = build_bench_parser()
+    args = parser.parse_args(argv)
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if not is_known_mode(m)]
+    if unknown or not modes:
+        parser.error(f"--modes: {unknown_mode_message(unknown[0] if unknown else '')}")
+    canonical = tuple(dict.fromkeys(canonical_mode(m) or m for m in modes))
+    gated = dict(args.min_speedup)
+    missing = [m for m in gated if m not in canonical or m == "off"]
+    if missing:
+        parser.error(f"--min-speedup {', '.join(missing)}: not a measured mode other than off")
+    return bench(BenchOptions(
+        args.binary.path, args.model.path, canonical, tuple(args.n_max), args.n_predict, args.repeats,
+        args.prompts.path if args.prompts else None, args.prompt_count, args.gpu_layers, args.threads, gated,
+        "json" if args.json else "markdown" if args.markdown else "text", args.plot.path if args.plot else None,
+        args.start_timeout, args.request_timeout, args.timeout, tuple(wrapper_command(args.wrapper)),
+        shown=(args.binary.given, args.model.given), prompts_shown=args.prompts.given if args.prompts else None))
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve, "bench": run_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

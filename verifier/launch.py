@@ -21,6 +21,7 @@ from typing import Sequence
 
 from verifier.capabilities import Capabilities
 from verifier.speculative import ModelInfo, SpecRequest, resolve
+from verifier.speculative.resolver import ENGINE_MTP
 from verifier.speculative.modes import MTP, NGRAM, OFF, canonical_mode
 from verifier.util.process import kill_tree, popen
 
@@ -30,15 +31,21 @@ STOP_GRACE = 5.0
 PROMPT = " ".join(["one two three four five six seven eight nine ten"] * 4) + " one two three"
 
 STARTED = "started"
+MTP_DRAFTED = "mtp-drafted"
+"""An MTP mode on a model with MTP layers: the draft-mtp implementation was added and drafted tokens."""
 NO_MTP_LAYERS = "mtp-runtime-no-layers"
 FAILED = "failed"
 SKIPPED = "skipped"
 
 _EVIDENCE = re.compile(
     r"adding speculative implementation|speculative decoding context initialized|ngram_mod occupancy"
-    r"|draft acceptance|initialized ngram_mod|common_speculative_init|context type MTP requested",
+    r"|draft acceptance|initialized ngram_mod|common_speculative_init|context type MTP requested"
+    r"|statistics\s+\S+:",
     re.IGNORECASE,
 )
+_MTP_ADDED = re.compile(r"adding speculative implementation '(?:draft-)?mtp'", re.IGNORECASE)
+_MTP_STATS = re.compile(r"statistics\s+(?:draft-)?mtp:.*#gen tokens\s*=\s*(\d+),\s*#acc tokens\s*=\s*(\d+)",
+                        re.IGNORECASE)
 _NO_MTP_LAYERS = re.compile(r"context type MTP requested but model doesn't contain MTP layers", re.IGNORECASE)
 
 
@@ -54,17 +61,21 @@ class LaunchResult:
     draft_n: int | None = None
     draft_n_accepted: int | None = None
     completion: str | None = None
+    mtp_drafted: int | None = None
+    """From the log's per-implementation statistics: tokens the draft-mtp implementation itself drafted."""
+    mtp_accepted: int | None = None
     pid: int | None = None
     """The server's process id, so callers (and tests) can prove it is gone."""
 
     @property
     def ok(self) -> bool:
-        return self.outcome in (STARTED, NO_MTP_LAYERS, SKIPPED)
+        return self.outcome in (STARTED, MTP_DRAFTED, NO_MTP_LAYERS, SKIPPED)
 
     def to_dict(self) -> dict[str, object]:
         return {"mode": self.mode, "argv": self.argv, "engine": self.engine, "outcome": self.outcome,
                 "ok": self.ok, "detail": self.detail, "seconds_to_healthy": self.seconds_to_healthy,
-                "evidence": self.evidence, "draft_n": self.draft_n, "draft_n_accepted": self.draft_n_accepted}
+                "evidence": self.evidence, "draft_n": self.draft_n, "draft_n_accepted": self.draft_n_accepted,
+                "mtp_drafted": self.mtp_drafted, "mtp_accepted": self.mtp_accepted}
 
 
 def default_modes(caps: Capabilities) -> list[str]:
@@ -93,10 +104,16 @@ def _post_json(url: str, body: dict[str, object], timeout: float) -> dict[str, o
         return json.loads(resp.read().decode("utf-8"))
 
 
-def server_argv(caps: Capabilities, model: Path, port: int, spec_argv: Sequence[str]) -> list[str]:
-    """The argv after the binary: model, loopback, small context, verbose enough for the evidence lines."""
-    argv = ["-m", str(model), "--host", "127.0.0.1", "--port", str(port), "-c", "2048"]
-    for flag, value in (("--parallel", "1"), ("--verbosity", "4")):  # TRACE since b9829
+def server_argv(caps: Capabilities, model: Path, port: int, spec_argv: Sequence[str], *,
+                verbosity: int | None = 4, ctx_size: int = 2048) -> list[str]:
+    """The argv after the binary: model, loopback, small context, verbose enough for the evidence lines.
+
+    The evidence lines are TRACE level since b9829 (verbosity 4); the benchmark passes None and
+    keeps the default level, so logging costs it nothing.
+    """
+    argv = ["-m", str(model), "--host", "127.0.0.1", "--port", str(port), "-c", str(ctx_size)]
+    options = [("--parallel", "1")] + ([("--verbosity", str(verbosity))] if verbosity is not None else [])
+    for flag, value in options:
         if caps.has(flag):
             argv += [flag, value]
     return [*argv, *spec_argv]
@@ -108,9 +125,24 @@ def _evidence(log: Path) -> list[str]:
     return list(dict.fromkeys(found))[:12]
 
 
-def _tail(log: Path) -> str:
-    lines = [ln.strip() for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
-    return lines[-1][:300] if lines else "no output"
+def _tail(log: Path, count: int = 1) -> str:
+    """The server's own last ``count`` non-blank lines, joined with `` | ``."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    lines = [ln.strip()[:300] for ln in text.splitlines() if ln.strip()]
+    return " | ".join(lines[-count:]) if lines else "no output"
+
+
+_ERROR_LINE = re.compile(r"\berror\b|\bfailed\b|GGML_ASSERT|\babort", re.IGNORECASE)
+
+
+def _reason(log: Path) -> str:
+    """Why a server exited early: its first and last error lines (stdout and stderr interleave, so the
+    last line is often a banner), else its last line."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    errors = [ln.strip()[:300] for ln in text.splitlines() if _ERROR_LINE.search(ln)]
+    if not errors:
+        return _tail(log)
+    return errors[0] if len(errors) == 1 else f"{errors[0]} ... {errors[-1]}"
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -154,7 +186,37 @@ def launch_mode(binary: Path, model_path: Path, model: ModelInfo, caps: Capabili
         if result.outcome == FAILED and any(_NO_MTP_LAYERS.search(line) for line in result.evidence):
             result.outcome = NO_MTP_LAYERS
             result.detail = "MTP runtime present, model has no MTP layers"
+        elif result.outcome == STARTED and resolution.engine == ENGINE_MTP:
+            _judge_mtp(result, log)
     return result
+
+
+def _judge_mtp(result: LaunchResult, log: Path) -> None:
+    """An MTP mode that answered: prove draft-mtp ran (its log line, drafted tokens), or fail with the log's tail.
+
+    On a model with MTP layers a healthy server must have added the draft-mtp implementation and drafted;
+    when the log also has per-implementation statistics, draft-mtp itself must have drafted (in
+    ``mtp+ngram`` the drafts could otherwise all be ngram-mod's).
+    """
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    stats = _MTP_STATS.findall(text)
+    if stats:
+        result.mtp_drafted, result.mtp_accepted = (int(v) for v in stats[-1])
+    problems = []
+    if not _MTP_ADDED.search(text):
+        problems.append("no 'adding speculative implementation' line for draft-mtp in the log")
+    if not result.draft_n:
+        problems.append(f"timings.draft_n is {result.draft_n}")
+    if stats and not result.mtp_drafted:
+        problems.append("the log's draft-mtp statistics show 0 tokens drafted")
+    if problems:
+        result.outcome = FAILED
+        result.detail = f"MTP never drafted: {'; '.join(problems)}; server's last lines: {_tail(log, 3)}"
+        return
+    own = f"; draft-mtp itself {result.mtp_drafted} drafted, {result.mtp_accepted} accepted" if stats else ""
+    result.outcome = MTP_DRAFTED
+    result.detail = (f"healthy after {result.seconds_to_healthy:.2f}s, draft-mtp ran: timings draft "
+                     f"{result.draft_n_accepted}/{result.draft_n} accepted{own}")
 
 
 def _serve(proc: subprocess.Popen[bytes], base: str, log: Path, result: LaunchResult, started: float,
@@ -162,7 +224,7 @@ def _serve(proc: subprocess.Popen[bytes], base: str, log: Path, result: LaunchRe
     """Poll /health until 200, then ask for one completion; record what happened on ``result``."""
     while True:
         if proc.poll() is not None:
-            result.detail = f"exited with code {proc.returncode} before it was healthy: {_tail(log)}"
+            result.detail = f"exited with code {proc.returncode} before it was healthy: {_reason(log)}"
             return
         if time.monotonic() - started > timeout:
             result.detail = f"not healthy within {timeout:g}s"
@@ -176,7 +238,12 @@ def _serve(proc: subprocess.Popen[bytes], base: str, log: Path, result: LaunchRe
         answer = _post_json(base + "/completion", {"prompt": PROMPT, "n_predict": 32, "temperature": 0,
                                                    "cache_prompt": False}, timeout=left)
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        result.detail = f"healthy, but the completion failed: {exc}"
+        try:
+            code: int | None = proc.wait(timeout=2)  # a crash resets the connection just before the exit
+        except subprocess.TimeoutExpired:
+            code = None
+        state = f"the server exited with code {code}" if code is not None else "the server is still running"
+        result.detail = f"healthy, but the completion failed ({exc}); {state}; its last lines: {_tail(log, 3)}"
         return
     timings = answer.get("timings")
     if isinstance(timings, dict):

@@ -44,7 +44,7 @@ def launch_check(path: Path, report: BinaryReport, model: Path, *, modes: Sequen
     report.launch_results = results
     bad = [r for r in results if not r.ok]
     summary = ", ".join(f"{r.mode}: {r.outcome}" for r in results)
-    detail = summary if not bad else f"{bad[0].mode} did not start: {bad[0].detail} ({summary})"
+    detail = summary if not bad else f"{bad[0].mode} failed: {bad[0].detail} ({summary})"
     report.checks.append(CheckResult(LAUNCH_CHECK_ID, not bad, detail))
 
 

@@ -58,3 +58,22 @@ def real_model() -> Path:
     target = gemma.default_output_path()
     with FileLock(str(target) + ".lock"):
         return Path(gemma.assemble(target))
+
+
+@pytest.fixture(scope="session")
+def tiny_mtp_models() -> Callable[[str], Path]:
+    """The random-weight qwen35 / qwen35moe models with one MTP block (verifier/tiny_mtp.py), cached."""
+    from verifier import tiny_mtp
+
+    def get(arch: str) -> Path:
+        target = tiny_mtp.cached_path(arch=arch)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(target) + ".lock"):
+            return tiny_mtp.cached(arch=arch)
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def tiny_mtp_model(tiny_mtp_models) -> Path:
+    return tiny_mtp_models("qwen35")

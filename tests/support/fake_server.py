@@ -1,14 +1,22 @@
 """A stand-in llama-server for launch tests, run as ``python fake_server.py <llama-server argv>``.
 
-Behaviour is chosen by the argv it gets, like the real one: ``--spec-type draft-mtp`` exits
-with the "no MTP layers" line; ``FAKE_SERVER`` in the environment picks a failure mode
-(``never-healthy``, ``crash``, ``spawn``: start a grandchild that would outlive a careless parent).
+Behaviour is chosen by the argv it gets, like the real one: ``--spec-type draft-mtp`` on a
+model without ``<arch>.nextn_predict_layers`` exits with the "no MTP layers" line, on one with
+them it logs the draft-mtp implementation and drafts; ``FAKE_SERVER`` in the environment picks a
+failure mode (``never-healthy``, ``crash``, ``spawn``: start a grandchild that would outlive a
+careless parent; ``mtp-crash``, ``mtp-hang``, ``mtp-no-draft``: the MTP path aborts, hangs or never
+drafts during a completion; ``die-after:N``: exit after answering N completions).
+``FAKE_SERVER_REQUESTS`` names a file that gets one JSON line per completion request.
+
+Completions report ``timings.predicted_per_second`` from a fixed table per speculative setup, so
+a benchmark over the fake has known figures: off 100, ngram-mod 150, draft-mtp 80 + 10 * n_max.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 import subprocess
 import sys
 import time
@@ -30,6 +38,21 @@ HELP = """\
 """
 
 
+def _model_has_mtp(path: str) -> bool:
+    from gguf import GGUFReader
+
+    fields = GGUFReader(path).fields
+    arch = fields["general.architecture"].contents()
+    layers = fields.get(f"{arch}.nextn_predict_layers")
+    return bool(layers and layers.contents())
+
+
+def _decode_speed(types: list[str], n_max: int) -> float:
+    if "draft-mtp" in types:
+        return 80.0 + 10.0 * n_max
+    return 150.0 if "ngram-mod" in types else 100.0
+
+
 def main() -> int:
     argv = sys.argv[1:]
     if "--help" in argv:
@@ -46,9 +69,14 @@ def main() -> int:
         print(f"E gguf_init_from_file: failed to open GGUF file '{model}'", flush=True)
         print("E main: exiting due to model loading error", flush=True)
         return 1
-    if "draft-mtp" in spec:
+    types = [t for t in spec.split(",") if t]
+    n_max = int(argv[argv.index("--spec-draft-n-max") + 1]) if "--spec-draft-n-max" in argv else 3
+    mtp = "draft-mtp" in types
+    if mtp and not _model_has_mtp(model):
         print("W llama_init_from_model: context type MTP requested but model doesn't contain MTP layers", flush=True)
         return 1
+    die_after = int(mode.split(":", 1)[1]) if mode.startswith("die-after:") else None
+    answered = [0]
     if mode == "crash":
         print("E something went wrong before listening", flush=True)
         return 3
@@ -56,8 +84,8 @@ def main() -> int:
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
         with open(os.environ["FAKE_SERVER_CHILD_PID"], "w") as f:
             f.write(str(child.pid))
-    if spec:
-        print(f"I spec common_specu: adding speculative implementation '{spec}'", flush=True)
+    for kind in types:
+        print(f"I spec common_specu: adding speculative implementation '{kind}'", flush=True)
     ready_at = time.monotonic() + 0.3
     never = mode in ("never-healthy", "spawn")
 
@@ -78,11 +106,32 @@ def main() -> int:
             self._json(200 if healthy else 503, {"status": "ok" if healthy else "loading model"})
 
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            timings = {"predicted_n": 32, "prompt_n": 44}
-            if spec:
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            record = os.environ.get("FAKE_SERVER_REQUESTS")
+            if record:  # one JSON line per completion request, for tests of what was asked and in what order
+                with open(record, "a", encoding="utf-8") as f:
+                    f.write(json.dumps({"pid": os.getpid(), "argv": argv, **body}) + "\n")
+            if mtp and mode == "mtp-crash":
+                print("/src/llama-context.cpp:1234: GGML_ASSERT(n_outputs > 0) failed", flush=True)
+                os._exit(134)
+            if mtp and mode == "mtp-hang":
+                threading.Event().wait()
+            predicted = int(body.get("n_predict", 32))
+            speed = _decode_speed(types, n_max)
+            timings = {"predicted_n": predicted, "prompt_n": 44, "predicted_per_second": speed,
+                       "predicted_ms": predicted * 1000.0 / speed}
+            if mtp:
+                drafted = 0 if mode == "mtp-no-draft" else 24
+                timings.update(draft_n=drafted, draft_n_accepted=drafted // 8)
+                print(f"T spec print_stats: statistics        draft-mtp: #calls(b,g,a) = 1 12 12, #gen drafts = 12, "
+                      f"#acc drafts = 2, #gen tokens = {drafted}, #acc tokens = {drafted // 8}", flush=True)
+            elif spec:
                 timings.update(draft_n=30, draft_n_accepted=30)
             self._json(200, {"content": " four five six", "timings": timings})
+            answered[0] += 1
+            if die_after is not None and answered[0] >= die_after:
+                print("E fake server: \x1b[31mdying\x1b[0m as asked", flush=True)  # a colour code, as real logs have
+                os._exit(139)
 
     port = int(argv[argv.index("--port") + 1])
     ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()

@@ -13,7 +13,7 @@ import pytest
 from tests.support.processes import alive
 from tests.unit.test_resolver_modes import write_gguf
 from verifier.cli import main
-from verifier.launch import FAILED, NO_MTP_LAYERS, SKIPPED, STARTED, launch, launch_mode
+from verifier.launch import FAILED, MTP_DRAFTED, NO_MTP_LAYERS, SKIPPED, STARTED, launch, launch_mode
 from verifier.probe import probe
 from verifier.speculative import ModelInfo
 
@@ -104,3 +104,66 @@ def test_cli_launch_rejects_unknown_modes_and_missing_models(model: Path, capsys
     assert exc.value.code == 2
     assert main([str(FAKE), "--launch", str(tmp_path / "absent.gguf")]) == 2
     assert "no such model file" in capsys.readouterr().err
+
+
+@pytest.fixture
+def mtp_model(tmp_path: Path) -> Path:
+    return write_gguf(tmp_path / "tiny-mtp.gguf", arch="qwen35", nextn=1, size_label="2M")
+
+
+def test_mtp_modes_on_an_mtp_model_report_mtp_drafted(mtp_model: Path, caps) -> None:
+    results = launch(FAKE, mtp_model, caps, ["off", "ngram", "mtp", "mtp+ngram"], wrapper=WRAPPER, timeout=30)
+    runs = {r.mode: r for r in results}
+    assert runs["off"].outcome == STARTED and runs["ngram"].outcome == STARTED
+    for mode in ("mtp", "mtp+ngram"):
+        run = runs[mode]
+        assert run.outcome == MTP_DRAFTED and run.ok, run.detail
+        assert (run.draft_n, run.draft_n_accepted, run.mtp_drafted, run.mtp_accepted) == (24, 3, 24, 3)
+        assert any("adding speculative implementation 'draft-mtp'" in line for line in run.evidence)
+        assert "draft-mtp ran: timings draft 3/24 accepted; draft-mtp itself 24 drafted, 3 accepted" in run.detail
+    assert runs["mtp+ngram"].argv[:2] == ["--spec-type", "ngram-mod,draft-mtp"]
+    assert not any(alive(r.pid) for r in results if r.pid)
+
+
+@pytest.mark.parametrize(("failure", "expected"), [
+    ("mtp-crash", "the server exited with code 134; its last lines: "),
+    ("mtp-no-draft", "MTP never drafted: timings.draft_n is 0; the log's draft-mtp statistics show 0 tokens drafted"),
+])
+def test_an_mtp_path_that_crashes_or_never_drafts_fails_with_the_servers_lines(
+        mtp_model: Path, caps, monkeypatch, failure: str, expected: str) -> None:
+    monkeypatch.setenv("FAKE_SERVER", failure)
+    result = launch_mode(FAKE, mtp_model, ModelInfo(True, 0.002), caps, "mtp", wrapper=WRAPPER, timeout=30)
+    assert result.outcome == FAILED and not result.ok
+    assert expected in result.detail
+    last = "GGML_ASSERT(n_outputs > 0) failed" if failure == "mtp-crash" else "#gen tokens = 0, #acc tokens = 0"
+    assert last in result.detail
+    assert not alive(result.pid)
+
+
+def test_an_mtp_path_that_hangs_fails_and_leaves_no_server(mtp_model: Path, caps, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_SERVER", "mtp-hang")
+    result = launch_mode(FAKE, mtp_model, ModelInfo(True, 0.002), caps, "mtp", wrapper=WRAPPER, timeout=8)
+    assert result.outcome == FAILED
+    assert "healthy, but the completion failed (timed out); the server is still running" in result.detail
+    assert "adding speculative implementation 'draft-mtp'" in result.detail
+    assert not alive(result.pid)
+
+
+def test_cli_launch_mtp_failure_exits_1_with_the_reason(mtp_model: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_SERVER", "mtp-no-draft")
+    assert main([str(FAKE), "--wrapper", WRAPPER[0], "--launch", str(mtp_model), "--modes", "off,mtp"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL   launch" in out and "mtp failed: MTP never drafted" in out
+
+
+def test_an_early_exit_names_the_error_lines_not_a_trailing_banner(tmp_path: Path) -> None:
+    from verifier.launch import _reason
+
+    log = tmp_path / "server.log"
+    log.write_text("llama_model_load: error loading model vocabulary: unknown tokenizer: 'test'\n"
+                   "srv    load_model: failed to load model\nmain: exiting due to model loading error\n"
+                   "build_info: b9093-unknown\n")
+    assert _reason(log) == ("llama_model_load: error loading model vocabulary: unknown tokenizer: 'test' ... "
+                            "main: exiting due to model loading error")
+    log.write_text("fake server argv: -m x\nE something went wrong before listening\n")
+    assert _reason(log) == "E something went wrong before listening"
