@@ -64,7 +64,7 @@ def test_ci_on_push_lints_runs_the_suite_collates_and_probes(act, toolkit, tmp_p
     assert writers == {("lint-workflows", "Lint the workflows and action.yml"),
                        ("collate", "Fail when a test was skipped on every runner"),
                        ("probe", "Verify the prebuilt for this runner"),
-                       ("action", "Download and verify the release's llama-server")}, writers
+                       ("action", "Verify llama.cpp's latest ubuntu prebuilt with this repository's action")}, writers
     asset = f"llama-b{PASSING_BUILD}-bin-{UP}.tar.gz"
     assert downloads and all(r.path.endswith("/" + asset) for r in downloads)  # through the loopback fake
     assert asset in result.output("probe") and asset in result.output("action"), explain(result)
