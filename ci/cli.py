@@ -94,7 +94,7 @@ def run_junit_collate(args: argparse.Namespace) -> int:
 
 
 def run_run_local(args: argparse.Namespace) -> int:
-    from ci import run_local
+    from . import run_local
 
     root = Path.cwd()
     workflow = args.workflow

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ci.errors import CiError
+from .errors import CiError
 
 STAND_INS = {
     "actions/checkout": "checkout",
