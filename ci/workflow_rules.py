@@ -15,6 +15,9 @@ neither reads files nor prints. The rules and why they exist:
 - ``permissions``: the token's scope is set explicitly, never ``read-all``/``write-all``.
 - ``pinned``: remote actions and reusable workflows are pinned by a 40-hex commit SHA
   with the version in a comment (a tag can be moved; a bare SHA cannot be reviewed).
+- ``node-runtime``: an action pinned to a major that runs on a Node.js version GitHub has
+  removed from its runners (read from the version comment, looked up in the offline table
+  of :mod:`ci.action_runtimes`) fails on every hosted runner.
 - ``run-expression``: ``${{ }}`` inside ``run:`` is pasted into the script before the
   shell sees it; values reach scripts through ``env:`` only.
 """
@@ -26,6 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import action_runtimes
 from .yamldoc import YamlDocument
 
 RULES: dict[str, str] = {
@@ -35,6 +39,7 @@ RULES: dict[str, str] = {
     "timeout": "every job that runs on a runner sets timeout-minutes",
     "permissions": "the token's permissions are set (workflow or every job), never read-all or write-all",
     "pinned": "remote actions and reusable workflows are pinned by commit SHA with the version in a comment",
+    "node-runtime": "no action pinned to a major that runs on a Node.js version removed from GitHub's runners",
     "run-expression": "no ${{ }} inside run: (values reach scripts through env:)",
 }
 
@@ -275,18 +280,48 @@ def _pin_problem(uses: str, source_line: str) -> str | None:
     return None
 
 
-def check_pinned(doc: YamlDocument) -> list[Finding]:
+def _uses(doc: YamlDocument) -> Iterator[tuple[int, str]]:
+    """(line, value) of every ``uses:`` in a document: reusable-workflow jobs and steps."""
     places: list[tuple[tuple[str | int, ...], Any]] = [
         (("jobs", job_id, "uses"), job["uses"]) for job_id, job in _jobs(doc) if "uses" in job]
     places += [(path + ("uses",), step["uses"]) for path, step in _steps(doc) if "uses" in step]
-    findings = []
     for path, uses in places:
-        if not isinstance(uses, str):
-            continue
-        line = doc.line(*path)
-        problem = _pin_problem(uses.strip(), doc.source_line(line))
+        if isinstance(uses, str):
+            yield doc.line(*path), uses.strip()
+
+
+def check_pinned(doc: YamlDocument) -> list[Finding]:
+    findings = []
+    for line, uses in _uses(doc):
+        problem = _pin_problem(uses, doc.source_line(line))
         if problem:
             findings.append(Finding("pinned", doc.display, line, problem))
+    return findings
+
+
+def _pinned_version(uses: str, source_line: str) -> str:
+    """The version a pin claims: its comment for a SHA pin, else the ref itself (``v4``)."""
+    ref = uses.rpartition("@")[2]
+    if COMMIT_SHA.fullmatch(ref):
+        comment = source_line.split(uses, 1)[1] if uses in source_line else ""
+        return comment.partition("#")[2]
+    return ref
+
+
+def check_node_runtime(doc: YamlDocument) -> list[Finding]:
+    findings = []
+    for line, uses in _uses(doc):
+        if uses.startswith(("./", "docker://")) or "@" not in uses:
+            continue
+        name = "/".join(uses.rpartition("@")[0].split("/")[:2])
+        version = _pinned_version(uses, doc.source_line(line))
+        runtime = action_runtimes.removed_runtime(name, version)
+        if runtime:
+            current = action_runtimes.first_current_major(name)
+            findings.append(Finding(
+                "node-runtime", doc.display, line,
+                f"{name} {version.strip()} runs on {runtime}, removed from GitHub's runners on "
+                f"{action_runtimes.REMOVED_ON}; pin v{current} or later (node24) by SHA"))
     return findings
 
 
@@ -307,7 +342,8 @@ def check_run_expressions(doc: YamlDocument) -> list[Finding]:
 
 
 PER_DOCUMENT: tuple[Callable[[YamlDocument], list[Finding]], ...] = (
-    check_concurrency, check_matrix_concurrency, check_timeouts, check_permissions, check_pinned, check_run_expressions,
+    check_concurrency, check_matrix_concurrency, check_timeouts, check_permissions, check_pinned, check_node_runtime,
+    check_run_expressions,
 )
 
 

@@ -29,6 +29,7 @@ BAD_FIXTURES = {
     "job-without-timeout.yml": "timeout",
     "no-permissions.yml": "permissions",
     "tag-pinned-action.yml": "pinned",
+    "node20-action.yml": "node-runtime",
     "unpinned-composite-action.yml": "pinned",
     "expression-in-run.yml": "run-expression",
 }
@@ -61,7 +62,7 @@ jobs:
     permissions:
       contents: read
     steps:
-      - uses: actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
         with:
           persist-credentials: false
       - run: echo "$VALUE"
@@ -187,7 +188,7 @@ def test_reusable_workflow_callers_need_no_timeout_but_must_be_pinned() -> None:
     caller = GOOD.replace("""    runs-on: ubuntu-latest
     timeout-minutes: 5
 """, "").replace("""    steps:
-      - uses: actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
         with:
           persist-credentials: false
       - run: echo "$VALUE"
@@ -203,8 +204,8 @@ def test_reusable_workflow_callers_need_no_timeout_but_must_be_pinned() -> None:
 
 
 @pytest.mark.parametrize("uses, ok", [
-    ("actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1", True),
-    ("actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5", False),  # no version comment
+    ("actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", True),
+    ("actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", False),  # no version comment
     ("actions/checkout@v4 # v4", False),
     ("actions/checkout", False),
     ("./local-action", True),
@@ -212,7 +213,7 @@ def test_reusable_workflow_callers_need_no_timeout_but_must_be_pinned() -> None:
     ("docker://alpine@sha256:" + "a" * 64, True),
 ])
 def test_pinning(uses: str, ok: bool) -> None:
-    text = GOOD.replace("actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1", uses)
+    text = GOOD.replace("actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", uses)
     assert ("pinned" not in rules_of(text)) is ok
 
 
@@ -235,3 +236,38 @@ def test_per_pr_cells_are_recognised_by_their_matrix_keys() -> None:
 def test_literal_prefix_normalises() -> None:
     assert literal_prefix("CI-${{ github.ref }}") == "ci"
     assert literal_prefix("${{ github.workflow }}") == ""
+
+
+@pytest.mark.parametrize("uses, removed", [
+    ("actions/checkout@34e114876b0b11c390a56381ad16ebd13914f8d5 # v4.3.1", True),
+    ("actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0", False),
+    ("actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0", True),
+    ("actions/upload-artifact@330a01c490aca151604b8cf639adc76d48f6c5d4 # v5.0.0", True),
+    ("actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1", False),
+    ("actions/download-artifact@018cc2cf5baa6db3ef3c5f8a56943fffe632ef53 # v6.0.0", True),
+    ("ACTIONS/Checkout@v3", True),  # a tag pin is read from the ref itself
+    ("octo/unknown-action@34e114876b0b11c390a56381ad16ebd13914f8d5 # v1.0.0", False),  # not in the table
+])
+def test_a_major_on_a_removed_node_runtime_is_flagged(uses: str, removed: bool) -> None:
+    text = GOOD.replace("actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", uses)
+    assert ("node-runtime" in rules_of(text)) is removed
+
+
+def test_the_node_runtime_finding_names_the_runtime_and_the_way_out() -> None:
+    from ci.workflow_rules import check_documents
+    from ci.yamldoc import load_lint_documents
+
+    [finding] = [f for f in check_documents(load_lint_documents([FIXTURES / "node20-action.yml"]))
+                 if f.rule == "node-runtime"]
+    assert finding.line == 15
+    assert "actions/checkout v4.3.1 runs on node20" in finding.message and "pin v5 or later" in finding.message
+
+
+def test_the_runtime_table_knows_the_current_pins_of_this_repository() -> None:
+    """Every action this repository pins is in the offline table, so the rule really looks at it."""
+    from ci import action_runtimes
+
+    text = "\n".join(p.read_text(encoding="utf-8") for p in [*(ROOT / ".github" / "workflows").glob("*.yml"),
+                                                          ROOT / "action.yml"])
+    pinned = {m.group(1).lower() for m in re.finditer(r"uses: (actions/[\w-]+|astral-sh/[\w-]+)@", text)}
+    assert pinned and pinned <= set(action_runtimes.RUNTIMES)
