@@ -16,8 +16,9 @@ pytestmark = pytest.mark.real
 
 
 def verifier(*args: object) -> subprocess.CompletedProcess[str]:
+    """Run the CLI; the ceiling only catches a hang (the verifier's own timeouts end every server first)."""
     return subprocess.run([sys.executable, "-m", "verifier", *map(str, args)], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+                          timeout=900, cwd=ROOT)
 
 
 def test_build_11434_passes(real_build) -> None:
