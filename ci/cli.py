@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from ci.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, CiError
 from verifier.output import guarded
-from verifier.util import gha
+from verifier.util import gha, streams
+from verifier.util.neutral import json_text
 
 EXIT_CODES = f"""\
 exit codes:
@@ -25,7 +25,7 @@ def _emit_actions(annotations: list[str], markdown: str) -> None:
     if not gha.in_actions():
         return
     for line in annotations:
-        print(line)
+        streams.command(line)
     gha.append_step_summary(markdown)
 
 
@@ -64,7 +64,7 @@ def run_pr_matrix(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CiError(f"{output}: cannot write the outputs: {exc.strerror or exc}") from None
     if args.json:
-        print(json.dumps({"include": [c.to_dict() for c in plan.cells]}))
+        print(json_text({"include": [c.to_dict() for c in plan.cells]}, indent=None))
     else:
         print(pr_matrix.format_text(plan))
     _emit_actions(pr_matrix.format_annotations(plan), pr_matrix.format_markdown(plan))
@@ -132,5 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return guarded(lambda: args.run(args))
+    def run() -> int:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args))
+
+    return guarded(run)

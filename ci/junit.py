@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ci.errors import CiError
-from verifier.util.gha import annotation, md_cell
+from verifier.util.gha import annotation, md_cell, md_code
+from verifier.util.neutral import for_terminal as term
 
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfail")
 
@@ -110,9 +111,9 @@ def format_text(result: Collation) -> str:
     lines = []
     for cell in result.cells:
         counts = ", ".join(f"{cell.count(o)} {o}" for o in OUTCOMES if cell.count(o))
-        lines.append(f"{cell.name}: {len(cell.outcomes)} tests ({counts or 'none'})")
+        lines.append(f"{term(cell.name)}: {len(cell.outcomes)} tests ({counts or 'none'})")
     for test_id, reason in result.skipped_everywhere:
-        lines.append(f"SKIPPED EVERYWHERE  {test_id}" + (f"  ({reason})" if reason else ""))
+        lines.append(f"SKIPPED EVERYWHERE  {term(test_id)}" + (f"  ({term(reason)})" if reason else ""))
     n = len(result.skipped_everywhere)
     runners = f"{len(result.cells)} runner{'' if len(result.cells) == 1 else 's'}"
     verdict = f"{n} test{'' if n == 1 else 's'} skipped on every runner" if n else "no test skipped on every runner"
@@ -129,6 +130,6 @@ def format_markdown(result: Collation) -> str:
     head = "| runner | tests | " + " | ".join(OUTCOMES) + " |\n|---|---|" + "---|" * len(OUTCOMES) + "\n"
     rows = "".join(f"| {md_cell(c.name)} | {len(c.outcomes)} | " + " | ".join(str(c.count(o)) for o in OUTCOMES)
                    + " |\n" for c in result.cells)
-    skipped = "".join(f"- `{md_cell(t)}`{': ' + md_cell(r) if r else ''}\n" for t, r in result.skipped_everywhere)
+    skipped = "".join(f"- {md_code(t)}{': ' + md_cell(r) if r else ''}\n" for t, r in result.skipped_everywhere)
     tail = f"\n**Skipped on every runner:**\n\n{skipped}" if skipped else "\nNo test was skipped on every runner.\n"
     return f"### Test results by runner\n\n{head}{rows}{tail}"

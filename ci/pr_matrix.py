@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ci.errors import CiError
-from verifier.util.gha import annotation, md_cell
+from verifier.util.gha import annotation, md_cell, md_code
+from verifier.util.neutral import for_terminal as term
 
 if TYPE_CHECKING:
     from github.GithubException import GithubException
@@ -164,17 +165,17 @@ def cap_message(plan: MatrixPlan) -> str | None:
 
 
 def format_text(plan: MatrixPlan) -> str:
-    lines = [f"pr-matrix: {plan.repository}, runners {', '.join(plan.runners)}, Windows cap {plan.windows_cap}"]
+    lines = [f"pr-matrix: {term(plan.repository)}, runners {term(', '.join(plan.runners))}, Windows cap {plan.windows_cap}"]
     for pull in plan.kept:
         runners = [c.os for c in plan.cells if c.pr == pull.number]
         tags = " ".join(t for t in ("fork" if pull.fork else "", "draft" if pull.draft else "") if t)
-        lines.append(f"  #{pull.number:<6} open     {_head_label(pull)} @ {pull.sha[:12]}"
-                     f"{'  [' + tags + ']' if tags else ''}  -> {', '.join(runners) or 'no runner'}")
+        lines.append(f"  #{pull.number:<6} open     {term(_head_label(pull))} @ {term(pull.sha[:12])}"
+                     f"{'  [' + tags + ']' if tags else ''}  -> {term(', '.join(runners)) or 'no runner'}")
     for pull in plan.dropped:
-        lines.append(f"  #{pull.number:<6} {pull.state:<8} dropped (not open)")
+        lines.append(f"  #{pull.number:<6} {term(pull.state):<8} dropped (not open)")
     message = cap_message(plan)
     if message:
-        lines.append(message)
+        lines.append(term(message))
     if plan.cells:
         prs = f"{len(plan.kept)} pull request{'' if len(plan.kept) == 1 else 's'}"
         lines.append(f"matrix: {len(plan.cells)} jobs for {prs}")
@@ -199,8 +200,8 @@ def format_markdown(plan: MatrixPlan) -> str:
     rows = []
     for pull in plan.kept:
         runners = ", ".join(c.os for c in plan.cells if c.pr == pull.number)
-        rows.append(f"| #{pull.number} | open{' (fork)' if pull.fork else ''} | `{md_cell(_head_label(pull))}` "
-                    f"| `{pull.sha[:12]}` | {md_cell(runners)} |")
+        rows.append(f"| #{pull.number} | open{' (fork)' if pull.fork else ''} | {md_code(_head_label(pull))} "
+                    f"| {md_code(pull.sha[:12])} | {md_cell(runners)} |")
     rows += [f"| #{p.number} | {p.state}: dropped | | | |" for p in plan.dropped]
     table = "| PR | state | head | SHA | runners |\n|---|---|---|---|---|\n" + "\n".join(rows) if rows else ""
     message = cap_message(plan)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import os
 import shlex
 import sys
@@ -17,6 +17,7 @@ from verifier.output import emit, guarded
 from verifier.probe import DEFAULT_TIMEOUT, probe
 from verifier.release.options import add_release_arguments, check_release_arguments
 from verifier.report import Report
+from verifier.util.neutral import for_terminal, json_text
 from verifier.util.paths import anchor_program, user_path
 from verifier.verify import verify_binary
 
@@ -33,9 +34,20 @@ CHECK_LIST = "checks:\n" + "\n".join(
 )
 
 
+def seconds(text: str) -> float:
+    """An argparse type: a finite, positive number of seconds (``inf`` and ``nan`` are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a finite number of seconds above 0")
+    return value
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON report on stdout")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"stop a binary that runs longer than this (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--require", action="append", default=[], metavar="CHECK",
                         help="also run this optional check (repeatable, or comma-separated)")
@@ -64,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also start a real server per mode on this model and collect the evidence")
     parser.add_argument("--modes", metavar="M1,M2", help="with --launch: the modes to start "
                         "(default: off, ngram, and mtp when the binary has an MTP token)")
-    parser.add_argument("--launch-timeout", type=float, default=120.0, metavar="SECONDS",
+    parser.add_argument("--launch-timeout", type=seconds, default=120.0, metavar="SECONDS",
                         help="with --launch: how long a server may take to become healthy (default 120)")
     parser.add_argument("--version", action="version", version=f"llama-server-verifier {__version__}")
     return parser
@@ -85,12 +97,18 @@ def build_diff_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def split_command(text: str) -> list[str]:
-    """Split a command line the way this platform's shell would (keeps Windows backslashes)."""
-    if os.name != "nt":
-        return shlex.split(text)
-    return [part[1:-1] if len(part) > 1 and part[0] == part[-1] == '"' else part
-            for part in shlex.split(text, posix=False)]
+def split_command(text: str, option: str = "--wrapper") -> list[str]:
+    """Split a command line the way this platform's shell would (keeps Windows backslashes).
+
+    An unbalanced quote is bad input (exit 2), not a crash.
+    """
+    try:
+        if os.name != "nt":
+            return shlex.split(text)
+        return [part[1:-1] if len(part) > 1 and part[0] == part[-1] == '"' else part
+                for part in shlex.split(text, posix=False)]
+    except ValueError as exc:
+        raise VerifierError(f"{option} {text!r}: {exc} (quote it the way a shell would)") from None
 
 
 def wrapper_command(text: str) -> list[str]:
@@ -161,7 +179,7 @@ def run_diff(argv: Sequence[str]) -> int:
         caps.append(probe(given.path, timeout=args.timeout, wrapper=wrapper, shown=given.given).capabilities)
     drift = diff(caps[0], caps[1], ids)
     if args.json:
-        print(json.dumps({"a": str(args.a), "b": str(args.b), **drift.to_dict()}, indent=2))
+        print(json_text({"a": str(args.a), "b": str(args.b), **drift.to_dict()}))
     else:
         print(format_drift(drift, str(args.a), str(args.b)))
     return EXIT_FAILED if drift.lost_required else EXIT_OK
@@ -199,7 +217,7 @@ def build_resolve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mla-mtp", action="store_true", help="allow MTP in auto on MLA models")
     parser.add_argument("--extra-args", default="", metavar="ARGS", help="the user's own llama-server args")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS")
     parser.add_argument("--wrapper", default="", metavar="CMD")
     return parser
 
@@ -229,7 +247,7 @@ def run_resolve(argv: Sequence[str]) -> int:
                      shown=args.binary.given).capabilities
     except VerifierError as exc:
         probe_error = exc.message
-    extra = split_command(args.extra_args)
+    extra = split_command(args.extra_args, "--extra-args")
     layers = args.gpu_layers if args.gpu_layers is not None else Placement.from_extra_args(extra, caps).gpu_layers
     placement = Placement(layers, not args.fit_unproved, not args.drafter_no_vram)
     resolution = resolve(caps, request, model, gpu=args.gpu, extra_args=extra, placement=placement)
@@ -237,14 +255,13 @@ def run_resolve(argv: Sequence[str]) -> int:
         print(f"error: {probe_error}", file=sys.stderr)
     else:
         for warning in resolution.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {for_terminal(warning)}", file=sys.stderr)
     if args.json:
         outcome = {"ok": False, "error": probe_error} if probe_error else {"ok": True}
-        print(json.dumps({**outcome, **resolution.to_dict(), "capabilities": capability_states(caps),
+        print(json_text({**outcome, **resolution.to_dict(), "capabilities": capability_states(caps),
                           "model": {"is_mtp": model.is_mtp, "size_b": model.size_b, "arch": model.arch,
                                     "mtp_layers": model.mtp_layers, "known_no_mtp": model.known_no_mtp,
-                                    "drafters": [{"kind": d.kind, "path": d.path} for d in model.drafters]}},
-                         indent=2))
+                                    "drafters": [{"kind": d.kind, "path": d.path} for d in model.drafters]}}))
     else:
         print(shlex.join(resolution.argv))
     return EXIT_ERROR if probe_error else EXIT_OK

@@ -8,6 +8,7 @@ from typing import Iterable
 from verifier.capabilities import Capabilities
 from verifier.checks import DEFAULT_CHECKS, CheckResult, run_checks
 from verifier.helptext import HelpEntry
+from verifier.util.neutral import for_terminal as term
 
 
 @dataclass(frozen=True)
@@ -88,20 +89,20 @@ def diff(a: Capabilities, b: Capabilities, checks: Iterable[str] = DEFAULT_CHECK
 
 
 def format_drift(drift: Drift, a_name: str, b_name: str) -> str:
-    lines = [f"{a_name} -> {b_name}"]
+    lines = [f"{term(a_name)} -> {term(b_name)}"]
     groups = [("added", drift.added), ("removed", drift.removed), ("now a removed-argument stub", drift.stubbed),
               ("restored from a stub", drift.restored), ("spec types added", drift.types_added),
               ("spec types removed", drift.types_removed)]
     for title, items in groups:
         if items:
             lines.append(f"  {title} ({len(items)}):")
-            lines.extend(f"    {item}" for item in items)
+            lines.extend(f"    {term(item)}" for item in items)
     if drift.defaults_changed:
         lines.append(f"  defaults changed ({len(drift.defaults_changed)}):")
-        lines.extend(f"    {d.flag}: {d.old} -> {d.new}" for d in drift.defaults_changed)
+        lines.extend(f"    {term(d.flag)}: {term(str(d.old))} -> {term(str(d.new))}" for d in drift.defaults_changed)
     if drift.regressions:
         lines.append("  checks lost:")
-        lines.extend(f"    {rb.id}: {rb.detail}" for _, rb in drift.regressions)
+        lines.extend(f"    {rb.id}: {term(rb.detail)}" for _, rb in drift.regressions)
     if drift.empty:
         lines.append("  no changes")
     lines.append("verdict: " + ("FAIL, B lost what A's checks relied on" if drift.lost_required else "OK"))
