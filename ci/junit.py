@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ci.errors import CiError
+from verifier.util.files import FileRefused, read_regular
 from verifier.util.gha import annotation, md_cell, md_code
 from verifier.util.neutral import for_terminal as term
 
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfail")
+MAX_XML_BYTES = 64 << 20
+"""A JUnit file larger than this is refused (a suite of thousands of tests writes a few MB)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,9 @@ def _rank(outcome: str) -> int:
 
 def read_cell(path: Path, name: str) -> CellReport:
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(read_regular(path, MAX_XML_BYTES))
+    except FileRefused as exc:
+        raise CiError(f"{path}: {exc}; not a JUnit XML file") from None
     except ET.ParseError as exc:
         raise CiError(f"{path}: not JUnit XML: {exc}") from None
     except OSError as exc:
@@ -81,7 +86,7 @@ def read_cells(directory: Path) -> list[CellReport]:
     """One cell per ``*.xml`` file under ``directory``, named by its folder (or its stem at the top)."""
     if not directory.is_dir():
         raise CiError(f"{directory}: no such directory")
-    files = sorted(directory.rglob("*.xml"))
+    files = sorted(p for p in directory.rglob("*.xml") if not p.is_dir())
     if not files:
         raise CiError(f"{directory}: no JUnit XML files in it (did every test job fail before pytest ran?)")
     cells = []
