@@ -16,7 +16,7 @@ from typing import Callable
 
 from verifier.errors import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, VerifierError
 from verifier.report import Report
-from verifier.util import gha, interrupt, streams
+from verifier.util import gha, interrupt, secrets, streams
 
 DEBUG_VARIABLE = "LLAMA_SERVER_VERIFIER_DEBUG"
 """Set to 1 to let an unexpected exception show its traceback (for developers)."""
@@ -67,6 +67,7 @@ def guarded(call: Callable[[], int], *, as_json: bool = False) -> int:
     ``as_json``: also print ``{"ok": false, "error": ...}`` on stdout when no report was printed.
     """
     interrupt.reset()
+    secrets.protect_process()
     restore_signals = interrupt.install_handler()
     restore_streams = streams.install(runner=gha.in_actions())
     try:

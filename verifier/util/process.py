@@ -22,13 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from verifier.util import descendants, interrupt
+from verifier.util import descendants, interrupt, secrets
 
 MAX_OUTPUT = 16 << 20
 """Bytes kept per stream; llama-server's help is about 30 KB."""
-SECRET_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "GH_ENTERPRISE_TOKEN",
-                    "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL")
-"""Never passed to a program under test."""
 DRAIN_GRACE = 1.0
 """How long the pipes may stay open after every descendant was killed."""
 
@@ -90,7 +87,7 @@ _contained_lock = threading.Lock()
 def child_env(env: dict[str, str] | None, run_id: str) -> dict[str, str]:
     """The child's environment: no tokens, plus the run marker its descendants inherit."""
     base = dict(os.environ if env is None else env)
-    for name in SECRET_VARIABLES:
+    for name in (*secrets.TOKEN_VARIABLES, "ACTIONS_ID_TOKEN_REQUEST_URL"):
         base.pop(name, None)
     base[descendants.MARKER] = run_id
     return base
@@ -130,6 +127,7 @@ def popen(argv: Sequence[str], *, cwd: str | Path, env: dict[str, str] | None = 
     Raises :class:`verifier.util.interrupt.Cancelled` once the command was interrupted.
     """
     interrupt.check()
+    secrets.protect_process()
     descendants.become_subreaper()
     run_id = uuid.uuid4().hex
     job = descendants.WindowsJob() if sys.platform == "win32" else None

@@ -16,18 +16,12 @@ replaced by writers that
 from __future__ import annotations
 
 import io
-import os
 import sys
 from typing import Callable, TextIO
 
 from verifier.util.neutral import for_runner, for_terminal_lines
+from verifier.util.secrets import token_values
 
-TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "GH_ENTERPRISE_TOKEN")
-
-
-def _secrets() -> list[str]:
-    found = [os.environ.get(name, "").strip() for name in TOKEN_VARIABLES]
-    return sorted({s for s in found if len(s) >= 4}, key=len, reverse=True)
 
 
 class SafeStream(io.TextIOBase):
@@ -99,7 +93,7 @@ def _tolerant(stream: TextIO) -> None:
 def install(*, runner: bool) -> Callable[[], None]:
     """Guard ``sys.stdout`` and ``sys.stderr`` until the returned function is called."""
     saved = (sys.stdout, sys.stderr)
-    secrets = _secrets()
+    secrets = token_values()
     for stream in saved:
         _tolerant(stream)
     sys.stdout = SafeStream(saved[0], runner=runner, secrets=secrets)  # type: ignore[assignment]
