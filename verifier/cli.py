@@ -7,7 +7,6 @@ import math
 import os
 import shlex
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence
 
 from verifier import __version__
@@ -17,6 +16,7 @@ from verifier.output import emit, guarded
 from verifier.probe import DEFAULT_TIMEOUT, probe
 from verifier.release.options import add_release_arguments, check_release_arguments
 from verifier.report import Report
+from verifier.util.interrupt import parallel_map
 from verifier.util.neutral import for_terminal, json_text
 from verifier.util.paths import anchor_program, user_path
 from verifier.verify import verify_binary
@@ -158,12 +158,11 @@ def run_verify(argv: Sequence[str]) -> int:
         from verifier.release.command import run_release  # lazy: PyGithub and requests load only here
 
         return run_release(args, ids, wrapper)
-    with ThreadPoolExecutor(max_workers=min(4, len(args.binaries))) as pool:
-        reports = list(pool.map(
-            lambda p: verify_binary(p.path, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv,
-                                    launch_model=args.launch.path if args.launch else None, launch_modes=modes,
-                                    launch_timeout=args.launch_timeout, shown=p.given),
-            args.binaries))
+    reports = parallel_map(
+        lambda p: verify_binary(p.path, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv,
+                                launch_model=args.launch.path if args.launch else None, launch_modes=modes,
+                                launch_timeout=args.launch_timeout, shown=p.given),
+        args.binaries, workers=min(4, len(args.binaries)))
     return emit(Report(reports), as_json=args.json)
 
 

@@ -66,7 +66,7 @@ def guarded(call: Callable[[], int], *, as_json: bool = False) -> int:
     130; a closed stdout, a full disk or anything unexpected is one line and exit 2.
     ``as_json``: also print ``{"ok": false, "error": ...}`` on stdout when no report was printed.
     """
-    interrupt.reset()
+    interrupt.command_started()
     secrets.protect_process()
     restore_signals = interrupt.install_handler()
     restore_streams = streams.install(runner=gha.in_actions())
@@ -109,4 +109,4 @@ def guarded(call: Callable[[], int], *, as_json: bool = False) -> int:
         except BrokenPipeError:
             _silence_stdout()
         restore_signals()
-        interrupt.reset()
+        interrupt.command_ended()

@@ -30,6 +30,29 @@ HELP = """\
 """
 
 
+def _escape() -> None:
+    """A descendant that leaves the process group (setsid + double fork on Linux) and keeps running.
+
+    Its pid and working directory go to ``HOSTILE_PID_FILE`` / ``HOSTILE_CWD_FILE``.
+    """
+    code = ("import os, sys, time\n"
+            "open(os.environ['HOSTILE_CWD_FILE'], 'w').write(os.getcwd())\n"
+            "open(os.environ['HOSTILE_PID_FILE'] + '.tmp', 'w').write(str(os.getpid()))\n"
+            "os.replace(os.environ['HOSTILE_PID_FILE'] + '.tmp', os.environ['HOSTILE_PID_FILE'])\n"
+            "while True:\n    time.sleep(0.05)\n")
+    if sys.platform == "win32":
+        subprocess.Popen([sys.executable, "-c", code],
+                         creationflags=subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS)
+    elif os.fork() == 0:
+        if sys.platform.startswith("linux"):
+            os.setsid()
+            if os.fork() != 0:
+                os._exit(0)
+        os.execv(sys.executable, [sys.executable, "-c", code])
+    while not os.path.exists(os.environ["HOSTILE_PID_FILE"]):
+        time.sleep(0.01)
+
+
 def main() -> int:
     argv = sys.argv[1:]
     if "--help" in argv:
@@ -56,10 +79,12 @@ def main() -> int:
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
         with open(os.environ["FAKE_SERVER_CHILD_PID"], "w") as f:
             f.write(str(child.pid))
+    if mode == "escape":
+        _escape()
     if spec:
         print(f"I spec common_specu: adding speculative implementation '{spec}'", flush=True)
     ready_at = time.monotonic() + 0.3
-    never = mode in ("never-healthy", "spawn")
+    never = mode in ("never-healthy", "spawn", "escape")
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:

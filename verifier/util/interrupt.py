@@ -13,7 +13,11 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from typing import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterable, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 _event = threading.Event()
 _lock = threading.Lock()
@@ -59,6 +63,37 @@ def cancel() -> None:
 def reset() -> None:
     """A new command starts (tests run several in one process)."""
     _event.clear()
+
+
+def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int) -> list[R]:
+    """``list(pool.map(fn, items))`` whose workers stop when the calling thread is interrupted.
+
+    A KeyboardInterrupt (or any error) in the caller cancels every live child, so the pool's
+    shutdown does not wait for a probe or a server to run to its timeout. A library caller
+    gets the switch reset afterwards; inside a command line it stays set until the command ends.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        try:
+            return list(pool.map(fn, items))
+        except BaseException:
+            was_set = cancelled()
+            cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            if not was_set and not _command_running.is_set():
+                reset()
+            raise
+
+
+_command_running = threading.Event()
+
+
+def command_started() -> None:
+    _command_running.set()
+
+
+def command_ended() -> None:
+    _command_running.clear()
+    reset()
 
 
 def _on_signal(signum: int, frame: object) -> None:
