@@ -64,3 +64,39 @@ if "--help" not in sys.argv and "--version" not in sys.argv:
     os.replace(os.environ["HOSTILE_PID_FILE"] + ".tmp", os.environ["HOSTILE_PID_FILE"])
     time.sleep(3600)
 '''
+
+TOKEN_HUNT = r'''
+def _hunt(secret):
+    """Every place an unprivileged process of the same user could find the token."""
+    places = {"own environment": "\0".join(f"{k}={v}" for k, v in os.environ.items()), "argv": " ".join(sys.argv)}
+    for root, _dirs, files in os.walk(os.getcwd()):
+        for name in files:
+            try:
+                places[f"file {name}"] = open(os.path.join(root, name), "rb").read().decode("latin-1")
+            except OSError:
+                pass
+    if os.path.isdir("/proc"):
+        pid = os.getppid()
+        ancestors = []
+        while pid > 1 and len(ancestors) < 64:
+            ancestors.append(pid)
+            try:
+                pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                break
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                for part in ("environ", "cmdline"):
+                    try:
+                        places[f"/proc/{name}/{part}" + (" (ancestor)" if int(name) in ancestors else "")] = \
+                            open(f"/proc/{name}/{part}", "rb").read().decode("latin-1")
+                    except OSError:
+                        pass
+    return [where for where, text in places.items() if secret in text]
+
+if "--version" not in sys.argv:
+    found = _hunt(os.environ["HOSTILE_SECRET_PROBE"][::-1])  # given reversed: not a copy of the token itself
+    with open(os.environ["HOSTILE_REPORT"], "a") as f:
+        f.write(("FOUND " + "; ".join(found)) if found else "CLEAN")
+        f.write("\n")
+'''
