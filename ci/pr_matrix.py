@@ -302,14 +302,16 @@ def fetch_pulls(repository: str, numbers: Sequence[int], label: str | None, *, a
         if label:
             what = f"the open pull requests of {repository}"
             wanted = label.strip().lower()
-            for seen, pr in enumerate(repo.get_pulls(state="open", sort="created", direction="asc")):
+            listing = repo.get_pulls(state="open", sort="created", direction="asc")
+            for seen, pr in enumerate(listing, start=1):
+                if pr.number not in numbers and any(lab.name.lower() == wanted for lab in pr.labels):
+                    pulls.append(_pull_head(pr))
                 if seen >= MAX_LABEL_PAGES * 100:
-                    if notes is not None:
+                    # Stop before asking for the next page; say so only when there is one.
+                    if notes is not None and getattr(listing, "_couldGrow", lambda: True)():
                         notes.append(f"read only the oldest {seen} open pull requests ({MAX_LABEL_PAGES} pages) "
                                      f"when looking for label {label!r}; newer ones were not considered")
                     break
-                if pr.number not in numbers and any(lab.name.lower() == wanted for lab in pr.labels):
-                    pulls.append(_pull_head(pr))
     except UnknownObjectException:
         raise CiError(f"repository {repository} not found (or the token cannot see it)") from None
     except GithubException as exc:
