@@ -2,7 +2,8 @@
 
 Behaviour is chosen by the argv it gets, like the real one: ``--spec-type draft-mtp`` exits
 with the "no MTP layers" line; ``FAKE_SERVER`` in the environment picks a failure mode
-(``never-healthy``, ``crash``, ``spawn``: start a grandchild that would outlive a careless parent).
+(``never-healthy``, ``crash``, ``spawn``: start a grandchild that would outlive a careless parent,
+``escape``: one that leaves the process group, ``list-answer``: /completion answers a JSON list).
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ def main() -> int:
             timings = {"predicted_n": 32, "prompt_n": 44}
             if spec:
                 timings.update(draft_n=30, draft_n_accepted=30)
+            if mode == "list-answer":
+                self._json(200, [{"content": "a JSON list, not an object"}])
+                return
             self._json(200, {"content": " four five six", "timings": timings})
 
     port = int(argv[argv.index("--port") + 1])
