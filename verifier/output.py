@@ -91,6 +91,11 @@ def guarded(call: Callable[[], int], *, as_json: bool = False) -> int:
         _silence_stdout()
         print("error: the output was closed before the report was written", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:
+        # The environment refused something (a path too long, a full disk, no permission): one line, exit 2.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return EXIT_ERROR
     except (RecursionError, MemoryError) as exc:
         print(f"error: input too large or too deeply nested ({type(exc).__name__})", file=sys.stderr)
         return EXIT_ERROR

@@ -36,6 +36,7 @@ def one_line(done: subprocess.CompletedProcess[str], code: int = 2) -> str:
     assert "Traceback" not in done.stderr, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    assert not lines[0].startswith("error: unexpected"), lines[0]  # a typed boundary named the problem
     return lines[0]
 
 
@@ -194,6 +195,7 @@ def test_fuzz_pr_matrix_answers(path: tuple[str, ...], value: object, tmp_path: 
         code = ci_main(["pr-matrix", "--repo", "octo/app", "--prs", "7", "--output", str(output)])
     err = capsys.readouterr().err
     assert code in (0, 2), err
+    assert "error: unexpected" not in err, err
     if code == 2:
         assert len(err.strip().splitlines()) == 1 and not (output.exists() and output.read_text())
 
@@ -232,7 +234,7 @@ def test_fuzz_release_answers(field: str, value: object, tiny_asset: Path, monke
             code = exc.code
     err = capsys.readouterr().err
     assert code in (0, 2), err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "error: unexpected" not in err, err
 
 
 OPTIONS = ["--json", "--argv", "--timeout", "--wrapper", "--require", "--skip", "--launch", "--modes", "--list",
@@ -258,7 +260,7 @@ def test_fuzz_verifier_command_line(argv: list[str], good, capsys, monkeypatch) 
         code = exc.code
     out, err = capsys.readouterr()
     assert code in (0, 1, 2), (code, err)
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "error: unexpected" not in err, err
 
 
 CI_WORDS = ["lint-workflows", "pr-matrix", "junit-collate", "--prs", "--label", "--runners", "--windows-cap",
@@ -275,7 +277,7 @@ def test_fuzz_ci_command_line(argv: list[str], capsys, monkeypatch) -> None:
     except SystemExit as exc:
         code = exc.code
     err = capsys.readouterr().err
-    assert code in (0, 1, 2), (code, err)
+    assert code in (0, 1, 2) and "error: unexpected" not in err, (code, err)
 
 
 @FUZZ
@@ -286,7 +288,8 @@ def test_fuzz_junit_files(text: str, tmp_path: Path, capsys) -> None:
     cell.mkdir(exist_ok=True)
     (cell / "junit.xml").write_text(text, encoding="utf-8")
     code = ci_main(["junit-collate", str(tmp_path)])
-    assert code in (0, 1, 2), capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code in (0, 1, 2) and "error: unexpected" not in err, err
 
 
 @FUZZ
@@ -296,4 +299,5 @@ def test_fuzz_workflow_files(text: str, tmp_path: Path, capsys) -> None:
     doc = tmp_path / "wf.yml"
     doc.write_text(text, encoding="utf-8")
     code = ci_main(["lint-workflows", str(doc)])
-    assert code in (0, 1, 2), capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code in (0, 1, 2) and "error: unexpected" not in err, err
