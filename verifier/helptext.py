@@ -82,15 +82,10 @@ def section_title(line: str) -> str | None:
         return None
     body = line.strip()
     inner = body.lstrip("-")
-    if len(body) - len(inner) < 3 or not inner.strip():
-        return None
-    if not inner[0].isspace() and inner[0] == "-":  # pragma: no cover - lstrip removed every dash
-        return None
     title = inner.rstrip("-")
-    if len(inner) - len(title) < 3:
+    if len(body) - len(inner) < 3 or len(inner) - len(title) < 3:
         return None
-    title = title.strip()
-    return title if title and not title.startswith("-") else None
+    return title.strip() or None
 
 
 _DEFAULT_OPEN = "(default:"

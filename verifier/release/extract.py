@@ -284,7 +284,7 @@ def _extract_zip(archive: Path, writer: _Writer) -> None:
             rel = safe_name(raw)
             mode = info.external_attr >> 16 if info.create_system == 3 else 0
             kind = stat.S_IFMT(mode)
-            if info.is_dir() or kind == stat.S_IFDIR:
+            if raw.endswith("/") or kind == stat.S_IFDIR:  # not info.is_dir(): it fails on an empty name
                 writer.directory(rel, raw)
             elif kind == stat.S_IFLNK:
                 if info.file_size > MAX_LINK_TARGET:
