@@ -110,7 +110,7 @@ def parse_yaml(text: str, path: Path, display: str | None = None) -> YamlDocumen
     except yaml.YAMLError as exc:
         raise CiError(f"{shown}: unparsable YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
-        raise CiError(f"{shown}: unparsable YAML: recursive alias") from None
+        raise CiError(f"{shown}: refused: the YAML is nested too deeply (or an alias refers to itself)") from None
     finally:
         loader.dispose()
     return YamlDocument(path, shown, data, lines, tuple(text.splitlines()))
