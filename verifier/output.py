@@ -95,6 +95,8 @@ def guarded(call: Callable[[], int], *, as_json: bool = False) -> int:
         # The environment refused something (a path too long, a full disk, no permission): one line, exit 2.
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or type(exc).__name__}", file=sys.stderr)
+        if as_json:
+            _json_error(f"{where}{exc.strerror or type(exc).__name__}")
         return EXIT_ERROR
     except (RecursionError, MemoryError) as exc:
         print(f"error: input too large or too deeply nested ({type(exc).__name__})", file=sys.stderr)

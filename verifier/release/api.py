@@ -246,4 +246,6 @@ def fetch_release(repo: str, tag: str, settings: GitHubSettings, policy: RetryPo
         raise
     finally:
         source.close()
+    if not isinstance(resolved.release.tag, str) or not resolved.release.tag.strip():
+        raise VerifierError(f"the GitHub API answered a release of {repo} without a usable tag_name")
     return replace(resolved.release, requested=tag, because=resolved.because)
