@@ -6,11 +6,13 @@ import argparse
 import json
 import os
 import tempfile
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from verifier.output import guarded
-from verifier.util import gha
+from verifier.util import gha, streams
+from verifier.util.neutral import json_text
 
 from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, CiError
 
@@ -28,7 +30,7 @@ def _emit_actions(annotations: list[str], markdown: str) -> None:
     if not gha.in_actions():
         return
     for line in annotations:
-        print(line)
+        streams.command(line)
     gha.append_step_summary(markdown)
 
 
@@ -56,21 +58,27 @@ def run_pr_matrix(args: argparse.Namespace) -> int:
     runners = pr_matrix.parse_runners(args.runners)
     cap = _cap(args.windows_cap)
     token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
+    notes: list[str] = []
     pulls = pr_matrix.fetch_pulls(repository, numbers, label, api_url=os.environ.get("GITHUB_API_URL") or None,
-                                  token=token)
+                                  token=token, notes=notes)
     plan = pr_matrix.plan_matrix(repository, pulls, runners, cap)
+    # Everything is formatted before anything is written: the outputs appear whole or not at all.
+    outputs = pr_matrix.github_output(plan)
+    report = (json_text({"include": [c.to_dict() for c in plan.cells]}, indent=None) if args.json
+              else pr_matrix.format_text(plan))
+    annotations = pr_matrix.format_annotations(plan) + [gha.annotation("warning", n, title="pr-matrix") for n in notes]
+    markdown = pr_matrix.format_markdown(plan) + "".join(f"\n> {gha.md_cell(n)}\n" for n in notes)
     output = args.output or os.environ.get("GITHUB_OUTPUT")
     if output:
         try:
             with Path(output).open("a", encoding="utf-8") as f:
-                f.write(pr_matrix.github_output(plan))
+                f.write(outputs)
         except OSError as exc:
             raise CiError(f"{output}: cannot write the outputs: {exc.strerror or exc}") from None
-    if args.json:
-        print(json.dumps({"include": [c.to_dict() for c in plan.cells]}))
-    else:
-        print(pr_matrix.format_text(plan))
-    _emit_actions(pr_matrix.format_annotations(plan), pr_matrix.format_markdown(plan))
+    print(report)
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    _emit_actions(annotations, markdown)
     return EXIT_OK
 
 
@@ -180,5 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return guarded(lambda: args.run(args))
+    def run() -> int:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args))
+
+    return guarded(run)

@@ -13,11 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from verifier.util.gha import annotation, md_cell
+from verifier.util.files import FileRefused, read_regular
+from verifier.util.gha import annotation, md_cell, md_code
+from verifier.util.neutral import for_terminal as term
 
 from .errors import CiError
 
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfail")
+MAX_XML_BYTES = 64 << 20
+"""A JUnit file larger than this is refused (a suite of thousands of tests writes a few MB)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,9 @@ def _rank(outcome: str) -> int:
 
 def read_cell(path: Path, name: str) -> CellReport:
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(read_regular(path, MAX_XML_BYTES))
+    except FileRefused as exc:
+        raise CiError(f"{path}: {exc}; not a JUnit XML file") from None
     except ET.ParseError as exc:
         raise CiError(f"{path}: not JUnit XML: {exc}") from None
     except OSError as exc:
@@ -81,7 +87,7 @@ def read_cells(directory: Path) -> list[CellReport]:
     """One cell per ``*.xml`` file under ``directory``, named by its folder (or its stem at the top)."""
     if not directory.is_dir():
         raise CiError(f"{directory}: no such directory")
-    files = sorted(directory.rglob("*.xml"))
+    files = sorted(p for p in directory.rglob("*.xml") if not p.is_dir())
     if not files:
         raise CiError(f"{directory}: no JUnit XML files in it (did every test job fail before pytest ran?)")
     cells = []
@@ -111,9 +117,9 @@ def format_text(result: Collation) -> str:
     lines = []
     for cell in result.cells:
         counts = ", ".join(f"{cell.count(o)} {o}" for o in OUTCOMES if cell.count(o))
-        lines.append(f"{cell.name}: {len(cell.outcomes)} tests ({counts or 'none'})")
+        lines.append(f"{term(cell.name)}: {len(cell.outcomes)} tests ({counts or 'none'})")
     for test_id, reason in result.skipped_everywhere:
-        lines.append(f"SKIPPED EVERYWHERE  {test_id}" + (f"  ({reason})" if reason else ""))
+        lines.append(f"SKIPPED EVERYWHERE  {term(test_id)}" + (f"  ({term(reason)})" if reason else ""))
     n = len(result.skipped_everywhere)
     runners = f"{len(result.cells)} runner{'' if len(result.cells) == 1 else 's'}"
     verdict = f"{n} test{'' if n == 1 else 's'} skipped on every runner" if n else "no test skipped on every runner"
@@ -130,6 +136,6 @@ def format_markdown(result: Collation) -> str:
     head = "| runner | tests | " + " | ".join(OUTCOMES) + " |\n|---|---|" + "---|" * len(OUTCOMES) + "\n"
     rows = "".join(f"| {md_cell(c.name)} | {len(c.outcomes)} | " + " | ".join(str(c.count(o)) for o in OUTCOMES)
                    + " |\n" for c in result.cells)
-    skipped = "".join(f"- `{md_cell(t)}`{': ' + md_cell(r) if r else ''}\n" for t, r in result.skipped_everywhere)
+    skipped = "".join(f"- {md_code(t)}{': ' + md_cell(r) if r else ''}\n" for t, r in result.skipped_everywhere)
     tail = f"\n**Skipped on every runner:**\n\n{skipped}" if skipped else "\nNo test was skipped on every runner.\n"
     return f"### Test results by runner\n\n{head}{rows}{tail}"

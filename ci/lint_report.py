@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from verifier.util.gha import annotation, md_cell
+from verifier.util.gha import annotation, md_cell, md_code
+from verifier.util.neutral import for_terminal as term
 
 from .workflow_rules import RULES, Finding
 
 
 def format_text(findings: Sequence[Finding], files: Sequence[str]) -> str:
-    lines = [f"{f.file}:{f.line}: [{f.rule}] {f.message}" for f in findings]
+    lines = [f"{term(f.file)}:{f.line}: [{f.rule}] {term(f.message)}" for f in findings]
     checked = f"{len(files)} file{'' if len(files) == 1 else 's'}"
     if findings:
         rules = sorted({f.rule for f in findings})
@@ -32,5 +33,5 @@ def format_annotations(findings: Sequence[Finding]) -> list[str]:
 def format_markdown(findings: Sequence[Finding], files: Sequence[str]) -> str:
     if not findings:
         return f"### lint-workflows\n\n{len(files)} files checked, no findings.\n"
-    rows = "\n".join(f"| `{md_cell(f.file)}:{f.line}` | {f.rule} | {md_cell(f.message)} |" for f in findings)
+    rows = "\n".join(f"| {md_code(f'{f.file}:{f.line}')} | {f.rule} | {md_cell(f.message)} |" for f in findings)
     return f"### lint-workflows\n\n| where | rule | finding |\n|---|---|---|\n{rows}\n"

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from verifier.util.gha import annotation, md_cell
+from verifier.util.gha import annotation, md_cell, md_code
+from verifier.util.neutral import for_terminal as term
 
 from .errors import CiError
 
@@ -165,17 +166,17 @@ def cap_message(plan: MatrixPlan) -> str | None:
 
 
 def format_text(plan: MatrixPlan) -> str:
-    lines = [f"pr-matrix: {plan.repository}, runners {', '.join(plan.runners)}, Windows cap {plan.windows_cap}"]
+    lines = [f"pr-matrix: {term(plan.repository)}, runners {term(', '.join(plan.runners))}, Windows cap {plan.windows_cap}"]
     for pull in plan.kept:
         runners = [c.os for c in plan.cells if c.pr == pull.number]
         tags = " ".join(t for t in ("fork" if pull.fork else "", "draft" if pull.draft else "") if t)
-        lines.append(f"  #{pull.number:<6} open     {_head_label(pull)} @ {pull.sha[:12]}"
-                     f"{'  [' + tags + ']' if tags else ''}  -> {', '.join(runners) or 'no runner'}")
+        lines.append(f"  #{pull.number:<6} open     {term(_head_label(pull))} @ {term(pull.sha[:12])}"
+                     f"{'  [' + tags + ']' if tags else ''}  -> {term(', '.join(runners)) or 'no runner'}")
     for pull in plan.dropped:
-        lines.append(f"  #{pull.number:<6} {pull.state:<8} dropped (not open)")
+        lines.append(f"  #{pull.number:<6} {term(pull.state):<8} dropped (not open)")
     message = cap_message(plan)
     if message:
-        lines.append(message)
+        lines.append(term(message))
     if plan.cells:
         prs = f"{len(plan.kept)} pull request{'' if len(plan.kept) == 1 else 's'}"
         lines.append(f"matrix: {len(plan.cells)} jobs for {prs}")
@@ -200,8 +201,8 @@ def format_markdown(plan: MatrixPlan) -> str:
     rows = []
     for pull in plan.kept:
         runners = ", ".join(c.os for c in plan.cells if c.pr == pull.number)
-        rows.append(f"| #{pull.number} | open{' (fork)' if pull.fork else ''} | `{md_cell(_head_label(pull))}` "
-                    f"| `{pull.sha[:12]}` | {md_cell(runners)} |")
+        rows.append(f"| #{pull.number} | open{' (fork)' if pull.fork else ''} | {md_code(_head_label(pull))} "
+                    f"| {md_code(pull.sha[:12])} | {md_cell(runners)} |")
     rows += [f"| #{p.number} | {p.state}: dropped | | | |" for p in plan.dropped]
     table = "| PR | state | head | SHA | runners |\n|---|---|---|---|---|\n" + "\n".join(rows) if rows else ""
     message = cap_message(plan)
@@ -221,29 +222,58 @@ def _api_error(exc: GithubException, what: str) -> CiError:
     headers = {k.lower(): str(v) for k, v in (exc.headers or {}).items()}
     if isinstance(exc, RateLimitExceededException) or headers.get("x-ratelimit-remaining") == "0":
         reset = headers.get("x-ratelimit-reset", "")
-        when = (datetime.fromtimestamp(int(reset), timezone.utc).strftime(" (resets at %H:%M UTC)")
-                if reset.isdigit() else "")
+        when = ""
+        if reset.isdigit() and len(reset) <= 12:
+            try:
+                when = datetime.fromtimestamp(int(reset), timezone.utc).strftime(" (resets at %Y-%m-%d %H:%M UTC)")
+            except (OverflowError, OSError, ValueError):
+                when = ""
         return CiError(f"GitHub API rate limit exceeded while reading {what}{when}; set GITHUB_TOKEN")
     message = exc.data.get("message") if isinstance(exc.data, dict) else None
     return CiError(f"GitHub API answered {exc.status} for {what}: {message or exc.message or 'no message'}")
 
 
 def _pull_head(pr: Any) -> PullHead:
+    """The typed boundary: a pull request object from the API, or a :class:`CiError` naming what is odd."""
+    from github.GithubException import BadAttributeException
+
+    try:
+        pull = _pull_fields(pr)
+    except (AttributeError, TypeError, ValueError, KeyError, BadAttributeException) as exc:
+        raise CiError(f"the GitHub API answered a pull request of an unexpected shape ({type(exc).__name__})") from None
+    if not isinstance(pull.number, int) or isinstance(pull.number, bool):
+        raise CiError(f"the GitHub API answered a pull request whose number is {type(pull.number).__name__}")
+    for name in ("state", "sha", "head_ref"):
+        if not isinstance(getattr(pull, name), str) or not getattr(pull, name):
+            raise CiError(f"the GitHub API answered PR #{pull.number} without a usable {name}")
+    if not all(c in "0123456789abcdefABCDEF" for c in pull.sha):
+        raise CiError(f"the GitHub API answered PR #{pull.number} with a head SHA that is not hexadecimal")
+    return pull
+
+
+def _pull_fields(pr: Any) -> PullHead:
     head = pr.head
+    if head is None:
+        raise ValueError("no head")
     head_repo = head.repo.full_name if head.repo is not None else None
     base_repo = pr.base.repo.full_name if pr.base is not None and pr.base.repo is not None else None
     state = "merged" if pr.state == "closed" and pr.merged_at is not None else pr.state
     return PullHead(number=pr.number, state=state, sha=head.sha, head_ref=head.ref, head_repository=head_repo,
                     fork=head_repo is None or (base_repo is not None and head_repo.lower() != base_repo.lower()),
-                    draft=bool(pr.draft), title=pr.title or "")
+                    draft=bool(pr.draft), title=str(pr.title or ""))
+
+
+MAX_LABEL_PAGES = 10
+"""Pages of 100 open pull requests read when looking for a label; the rest are named in a note."""
 
 
 def fetch_pulls(repository: str, numbers: Sequence[int], label: str | None, *, api_url: str | None,
-                token: str | None, timeout: float = 30) -> list[PullHead]:
+                token: str | None, timeout: float = 30, notes: list[str] | None = None) -> list[PullHead]:
     """The heads of the numbered pull requests (any state) and of the open ones carrying ``label``.
 
     Numbered first, in the order given; then labelled ones not already listed, oldest first.
     Server errors are retried a few times; anything else is one :class:`CiError` line.
+    At most :data:`MAX_LABEL_PAGES` pages are read for a label; a note saying so goes to ``notes``.
     """
     import requests
     from github import Auth, Github
@@ -258,11 +288,12 @@ def fetch_pulls(repository: str, numbers: Sequence[int], label: str | None, *, a
         options["base_url"] = api_url.rstrip("/")
     if token:
         options["auth"] = Auth.Token(token)
-    api = Github(**options)
-    repo = api.get_repo(repository)
     pulls: list[PullHead] = []
     what = repository
+    api = None
     try:
+        api = Github(**options)
+        repo = api.get_repo(repository)
         for number in numbers:
             what = f"PR #{number} in {repository}"
             try:
@@ -272,9 +303,16 @@ def fetch_pulls(repository: str, numbers: Sequence[int], label: str | None, *, a
         if label:
             what = f"the open pull requests of {repository}"
             wanted = label.strip().lower()
-            for pr in repo.get_pulls(state="open", sort="created", direction="asc"):
+            listing = repo.get_pulls(state="open", sort="created", direction="asc")
+            for seen, pr in enumerate(listing, start=1):
                 if pr.number not in numbers and any(lab.name.lower() == wanted for lab in pr.labels):
                     pulls.append(_pull_head(pr))
+                if seen >= MAX_LABEL_PAGES * 100:
+                    # Stop before asking for the next page; say so only when there is one.
+                    if notes is not None and getattr(listing, "_couldGrow", lambda: True)():
+                        notes.append(f"read only the oldest {seen} open pull requests ({MAX_LABEL_PAGES} pages) "
+                                     f"when looking for label {label!r}; newer ones were not considered")
+                    break
     except UnknownObjectException:
         raise CiError(f"repository {repository} not found (or the token cannot see it)") from None
     except GithubException as exc:
@@ -286,6 +324,11 @@ def fetch_pulls(repository: str, numbers: Sequence[int], label: str | None, *, a
         reason = (f"{failure.detail}; check {failure.check}" if failure is not None
                   else str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         raise CiError(f"cannot reach the GitHub API at {api_url or 'the default address'}: {reason}") from None
+    except (ValueError, TypeError, AttributeError, KeyError, RuntimeError, AssertionError) as exc:
+        # A body that is not the JSON object expected (HTML, a list), a redirect PyGithub refuses.
+        raise CiError(f"the GitHub API at {api_url or 'the default address'} answered something unexpected while "
+                      f"reading {what} ({type(exc).__name__})") from None
     finally:
-        api.close()
+        if api is not None:
+            api.close()
     return pulls

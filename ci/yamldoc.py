@@ -15,8 +15,25 @@ from typing import Any
 import yaml
 
 from .errors import CiError
+from verifier.util.files import FileRefused, read_regular
 
 KeyPath = tuple[str | int, ...]
+MAX_NODES = 200_000
+"""Nodes built per document. Aliases share nodes, so a 405-byte alias bomb names billions;
+the budget refuses it after a fixed amount of work (a real workflow has a few thousand)."""
+MAX_BYTES = 4 << 20
+"""A workflow file larger than this is not read."""
+
+
+class _Budget:
+    def __init__(self, shown: str) -> None:
+        self.left = MAX_NODES
+        self.shown = shown
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise CiError(f"{self.shown}: refused: the YAML expands to more than {MAX_NODES} nodes (an alias bomb?)")
 
 
 @dataclass(frozen=True)
@@ -59,19 +76,21 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, at: KeyPath, lines: dict[KeyPath, int]) -> Any:
+def _build(loader: yaml.SafeLoader, node: yaml.Node, at: KeyPath, lines: dict[KeyPath, int],
+           budget: _Budget) -> Any:
+    budget.spend()
     if isinstance(node, yaml.MappingNode):
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(loader.construct_object(key_node))
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(_build(loader, key_node, at, {}, budget))
             lines[at + (key,)] = key_node.start_mark.line + 1
-            mapping[key] = _build(loader, value_node, at + (key,), lines)
+            mapping[key] = _build(loader, value_node, at + (key,), lines, budget)
         return mapping
     if isinstance(node, yaml.SequenceNode):
         items = []
         for index, item in enumerate(node.value):
             lines[at + (index,)] = item.start_mark.line + 1
-            items.append(_build(loader, item, at + (index,), lines))
+            items.append(_build(loader, item, at + (index,), lines, budget))
         return items
     return loader.construct_object(node, deep=True)
 
@@ -83,7 +102,7 @@ def parse_yaml(text: str, path: Path, display: str | None = None) -> YamlDocumen
     lines: dict[KeyPath, int] = {}
     try:
         node = loader.get_single_node()
-        data = None if node is None else _build(loader, node, (), lines)
+        data = None if node is None else _build(loader, node, (), lines, _Budget(shown))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -91,7 +110,7 @@ def parse_yaml(text: str, path: Path, display: str | None = None) -> YamlDocumen
     except yaml.YAMLError as exc:
         raise CiError(f"{shown}: unparsable YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
-        raise CiError(f"{shown}: unparsable YAML: recursive alias") from None
+        raise CiError(f"{shown}: refused: the YAML is nested too deeply (or an alias refers to itself)") from None
     finally:
         loader.dispose()
     return YamlDocument(path, shown, data, lines, tuple(text.splitlines()))
@@ -101,7 +120,9 @@ def load_yaml(path: Path) -> YamlDocument:
     """Read and parse one file; unreadable or non-UTF-8 files are a :class:`CiError`."""
     shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_BYTES).decode("utf-8")
+    except FileRefused as exc:
+        raise CiError(f"{shown}: {exc}; not a workflow file") from None
     except UnicodeDecodeError:
         raise CiError(f"{shown}: not UTF-8 text") from None
     except OSError as exc:
@@ -129,6 +150,8 @@ def find_lint_targets(paths: list[Path]) -> list[Path]:
         if path.is_file():
             targets.append(path)
             continue
+        if not path.is_dir():
+            raise CiError(f"{path}: not a regular file or a directory")
         workflows = path / ".github" / "workflows"
         if workflows.is_dir():
             found = _yaml_files(workflows) + [p for p in (path / "action.yml", path / "action.yaml") if p.is_file()]

@@ -8,7 +8,6 @@ gets as far as "failed to load model". No model and no GPU are needed.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -19,6 +18,7 @@ from verifier.probe import run_binary
 from verifier.speculative import Drafter, KVShape, ModelInfo, Placement, Resolution, SpecRequest, resolve
 from verifier.speculative.drafters import DFLASH_KIND, DSPARK_KIND, MTP_KIND
 from verifier.speculative.modes import AUTO, DFLASH, DRAFT_EAGLE3, DRAFT_SIMPLE, DSPARK, MODES, MTP
+from verifier.util.interrupt import parallel_map
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"
@@ -170,7 +170,6 @@ def check_argv(path: Path, caps: Capabilities, *, timeout: float, wrapper: Seque
         chosen += extra
         resolutions += [c.resolution(caps) for c in extra]
     distinct = list(dict.fromkeys(tuple(r.argv) for r in resolutions))
-    with ThreadPoolExecutor(max_workers=max(1, min(len(distinct), os.cpu_count() or 2))) as pool:
-        verdicts = dict(zip(distinct, pool.map(
-            lambda argv: parser_verdict(path, argv, timeout=timeout, wrapper=wrapper), distinct)))
+    verdicts = dict(zip(distinct, parallel_map(lambda argv: parser_verdict(path, argv, timeout=timeout, wrapper=wrapper),
+                                               distinct, workers=min(len(distinct), os.cpu_count() or 2))))
     return [ArgvResult(c, r, verdicts[tuple(r.argv)]) for c, r in zip(chosen, resolutions)]

@@ -30,9 +30,22 @@ KNOWN_SPEC_TYPES = ("none", "draft", "draft-simple", "eagle3", "draft-eagle3", "
 _KNOWN_TYPE = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, KNOWN_SPEC_TYPES), key=len, reverse=True))
                          + r")(?![\w-])")
 
-_VERSION_LINE = re.compile(r"^version:\s*(?P<text>.+?)\s*$", re.MULTILINE)
-_BUILD_NEW = re.compile(r"\bbuild\s+(?P<n>\d+)")
-_BUILD_OLD = re.compile(r"^(?P<n>\d+)\b")
+_VERSION_LINE = re.compile(r"^version:(?P<text>[^\n]*)", re.MULTILINE)
+"""Linear: no lazy group followed by an optional run (the text is stripped in Python)."""
+_BUILD_WORD = re.compile(r"\bbuild[ \t]+")
+_DIGITS = re.compile(r"\d+")
+
+
+def _build_number(text: str) -> re.Match[str] | None:
+    """The digits after the first ``build`` followed by blanks and a number (no backtracking)."""
+    for word in _BUILD_WORD.finditer(text):
+        digits = _DIGITS.match(text, word.end())
+        if digits:
+            return digits
+    return None
+
+
+_BUILD_OLD = re.compile(r"^\d+\b")
 
 
 @dataclass(frozen=True)
@@ -45,12 +58,12 @@ class Version:
     @classmethod
     def parse(cls, output: str) -> Version | None:
         """Both formats: ``9204 (726704a)`` and ``0.1.1-dev (build N, commit X)``."""
-        match = _VERSION_LINE.search(output)
+        match = next((m for m in _VERSION_LINE.finditer(output) if m.group("text").strip()), None)
         if not match:
             return None
-        text = match.group("text")
-        number = _BUILD_NEW.search(text) or _BUILD_OLD.match(text)
-        build = int(number.group("n")) if number else None
+        text = match.group("text").strip()
+        number = _build_number(text) or _BUILD_OLD.match(text)
+        build = int(number.group()) if number else None
         return cls(text, build or None)  # build 0 = built from a tarball: unknown
 
 

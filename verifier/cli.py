@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence
 
 from verifier import __version__
@@ -18,6 +16,8 @@ from verifier.probe import DEFAULT_TIMEOUT, probe
 from verifier.release.options import add_release_arguments, check_release_arguments
 from verifier.report import Report
 from verifier.util.argtypes import OneLineParser, binary_path, int_range, positive_float
+from verifier.util.interrupt import parallel_map
+from verifier.util.neutral import for_terminal, json_text
 from verifier.util.paths import anchor_program, user_path
 from verifier.verify import verify_binary
 
@@ -127,12 +127,18 @@ def build_diff_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def split_command(text: str) -> list[str]:
-    """Split a command line the way this platform's shell would (keeps Windows backslashes)."""
-    if os.name != "nt":
-        return shlex.split(text)
-    return [part[1:-1] if len(part) > 1 and part[0] == part[-1] == '"' else part
-            for part in shlex.split(text, posix=False)]
+def split_command(text: str, option: str = "--wrapper") -> list[str]:
+    """Split a command line the way this platform's shell would (keeps Windows backslashes).
+
+    An unbalanced quote is bad input (exit 2), not a crash.
+    """
+    try:
+        if os.name != "nt":
+            return shlex.split(text)
+        return [part[1:-1] if len(part) > 1 and part[0] == part[-1] == '"' else part
+                for part in shlex.split(text, posix=False)]
+    except ValueError as exc:
+        raise VerifierError(f"{option} {text!r}: {exc} (quote it the way a shell would)") from None
 
 
 def wrapper_command(text: str) -> list[str]:
@@ -182,12 +188,11 @@ def run_verify(argv: Sequence[str]) -> int:
         from verifier.release.command import run_release  # lazy: PyGithub and requests load only here
 
         return run_release(args, ids, wrapper)
-    with ThreadPoolExecutor(max_workers=min(4, len(args.binaries))) as pool:
-        reports = list(pool.map(
-            lambda p: verify_binary(p.path, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv,
-                                    launch_model=args.launch.path if args.launch else None, launch_modes=modes,
-                                    launch_timeout=args.launch_timeout, shown=p.given),
-            args.binaries))
+    reports = parallel_map(
+        lambda p: verify_binary(p.path, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv,
+                                launch_model=args.launch.path if args.launch else None, launch_modes=modes,
+                                launch_timeout=args.launch_timeout, shown=p.given),
+        args.binaries, workers=min(4, len(args.binaries)))
     return emit(Report(reports), as_json=args.json)
 
 
@@ -203,8 +208,7 @@ def run_diff(argv: Sequence[str]) -> int:
         caps.append(probe(given.path, timeout=args.timeout, wrapper=wrapper, shown=given.given).capabilities)
     drift = diff(caps[0], caps[1], ids)
     if args.json:
-        data = {"a": str(args.a), "b": str(args.b), **drift.to_dict(descriptions=args.descriptions)}
-        print(json.dumps(data, indent=2))
+        print(json_text({"a": str(args.a), "b": str(args.b), **drift.to_dict(descriptions=args.descriptions)}))
     else:
         print(format_drift(drift, str(args.a), str(args.b), descriptions=args.descriptions))
     return EXIT_FAILED if drift.lost_required else EXIT_OK
@@ -284,7 +288,7 @@ def run_resolve(argv: Sequence[str]) -> int:
                      shown=args.binary.given).capabilities
     except VerifierError as exc:
         probe_error = exc.message
-    extra = split_command(args.extra_args)
+    extra = split_command(args.extra_args, "--extra-args")
     layers = args.gpu_layers if args.gpu_layers is not None else Placement.from_extra_args(extra, caps).gpu_layers
     placement = Placement(layers, not args.fit_unproved, not args.drafter_no_vram)
     resolution = resolve(caps, request, model, gpu=args.gpu, extra_args=extra, placement=placement)
@@ -292,10 +296,10 @@ def run_resolve(argv: Sequence[str]) -> int:
         print(f"error: {probe_error}", file=sys.stderr)
     else:
         for warning in resolution.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {for_terminal(warning)}", file=sys.stderr)
     if args.json:
         outcome = {"ok": False, "error": probe_error} if probe_error else {"ok": True}
-        print(json.dumps({**outcome, **resolution.to_dict(), "capabilities": capability_states(caps),
+        print(json_text({**outcome, **resolution.to_dict(), "capabilities": capability_states(caps),
                           "model": {"is_mtp": model.is_mtp, "size_b": model.size_b, "arch": model.arch,
                                     "mtp_layers": model.mtp_layers, "known_no_mtp": model.known_no_mtp,
                                     "drafters": [{"kind": d.kind, "path": d.path} for d in model.drafters]}},

@@ -8,6 +8,7 @@ from typing import Iterable
 from verifier.capabilities import Capabilities
 from verifier.checks import DEFAULT_CHECKS, CheckResult, run_checks
 from verifier.helptext import HelpEntry
+from verifier.util.neutral import for_terminal as term
 
 
 @dataclass(frozen=True)
@@ -117,26 +118,26 @@ def diff(a: Capabilities, b: Capabilities, checks: Iterable[str] = DEFAULT_CHECK
 
 
 def format_drift(drift: Drift, a_name: str, b_name: str, *, descriptions: bool = False) -> str:
-    lines = [f"{a_name} -> {b_name}"]
+    lines = [f"{term(a_name)} -> {term(b_name)}"]
     groups = [("added", drift.added), ("removed", drift.removed), ("now a removed-argument stub", drift.stubbed),
               ("restored from a stub", drift.restored), ("spec types added", drift.types_added),
               ("spec types removed", drift.types_removed)]
     for title, items in groups:
         if items:
             lines.append(f"  {title} ({len(items)}):")
-            lines.extend(f"    {item}" for item in items)
+            lines.extend(f"    {term(item)}" for item in items)
     if drift.defaults_changed:
         lines.append(f"  defaults changed ({len(drift.defaults_changed)}):")
-        lines.extend(f"    {d.flag}: {d.old} -> {d.new}" for d in drift.defaults_changed)
+        lines.extend(f"    {term(d.flag)}: {term(str(d.old))} -> {term(str(d.new))}" for d in drift.defaults_changed)
     if descriptions and drift.descriptions_changed:
         lines.append(f"  descriptions changed ({len(drift.descriptions_changed)}):")
         for d in drift.descriptions_changed:
-            lines.extend((f"    {d.flag}:", f"      - {d.old}", f"      + {d.new}"))
+            lines.extend((f"    {term(d.flag)}:", f"      - {term(str(d.old))}", f"      + {term(str(d.new))}"))
     elif drift.descriptions_changed:
         lines.append(f"  descriptions reworded: {len(drift.descriptions_changed)} (--descriptions shows them)")
     if drift.regressions:
         lines.append("  checks lost:")
-        lines.extend(f"    {rb.id}: {rb.detail}" for _, rb in drift.regressions)
+        lines.extend(f"    {rb.id}: {term(rb.detail)}" for _, rb in drift.regressions)
     if drift.empty:
         lines.append("  no changes" + (" to arguments, types or defaults" if drift.descriptions_changed else ""))
     lines.append("verdict: " + ("FAIL, B lost what A's checks relied on" if drift.lost_required else "OK"))

@@ -3,6 +3,12 @@
 This module knows the layout of the help text and nothing of policy: which flags matter
 and what they mean is decided in :mod:`verifier.capabilities` and :mod:`verifier.checks`.
 It never raises on arbitrary text; lines it does not recognise end the current entry.
+
+Parsing is linear in the size of the text: help comes from a binary we do not trust, and
+``--timeout`` does not cover parsing. Every pattern here is either anchored at a fixed
+position with disjoint repeated classes (no run can be split two ways, so no backtracking
+grows with the input), or replaced by plain string scanning (section titles, defaults).
+``benchmarks/hostile_parse.py`` measures it on 10 MB of hostile input.
 """
 
 from __future__ import annotations
@@ -12,15 +18,17 @@ from dataclasses import dataclass, field
 
 REMOVED_PREFIX = "the argument has been removed."
 
-_SECTION = re.compile(r"^-{3,}\s*(?P<title>[^-].*?)\s*-{3,}\s*$")
 _NAME = re.compile(r"-{1,2}[A-Za-z0-9][^\s,=]*")
 _NAME_SEP = re.compile(r",\s*(?=-)")
 # The description starts after a run of two or more spaces that does not follow a comma
-# (a comma followed by spaces pads the names: ``-h,    --help``).
-_DESC_GAP = re.compile(r"(?<![,\s])\s{2,}(?=\S)")
+# (a comma followed by spaces pads the names: ``-h,    --help``); see :func:`_desc_gap`.
+_SPACE_RUN = re.compile(r"\s{2,}")
+MAX_ENTRIES = 20_000
+"""llama-server lists about 250 arguments; parsing stops after this many entries."""
+MAX_HINT = 4096
+"""A value hint longer than this is not a list of choices."""
 _ENV = re.compile(r"^\(env:\s*(?P<env>[^)\s]+)\s*\)$")
-_DEFAULT = re.compile(r"\(default:\s*(?P<value>[^()]*(?:\([^()]*\)[^()]*)*?)\s*\)")
-_DEFAULT_HEAD = re.compile(r"^(?P<value>[^,;]*?)\s*[,;]\s*(?P<rest>.*)$")
+_DEFAULT_HEAD = re.compile(r"^(?P<value>[^,;]*?)\s*[,;]\s*(?P<rest>.*)$")  # on whitespace-folded text
 _DEFAULT_EQ = re.compile(r"^(?P<value>\S+)\s+[=-]\s+\S")
 _VALUE_SPLIT = re.compile(r"[|,]")
 # ``[a|b]``, ``{a,b}``, ``<0|1>`` or ``a,b``: a list of plain words, nothing else.
@@ -44,8 +52,7 @@ class HelpEntry:
 
     @property
     def default(self) -> str | None:
-        match = _DEFAULT.search(self.description)
-        return match.group("value") if match else None
+        return default_value(self.description)
 
     @property
     def default_value(self) -> str | None:
@@ -56,14 +63,18 @@ class HelpEntry:
     @property
     def wording(self) -> str:
         """The description with the default's value taken out: a new default is not a new wording."""
-        return " ".join(_DEFAULT.sub(lambda m: f"(default: {split_default(m.group('value'))[1]})",
-                                     self.description).split())
+        span = default_span(self.description)
+        if span is None:
+            return " ".join(self.description.split())
+        begin, end = span
+        note = split_default(self.description[begin:end])[1]
+        return " ".join(f"{self.description[:begin]} {note}{self.description[end:]}".split())
 
     @property
     def values(self) -> tuple[str, ...]:
         """The choices a hint lists: ``[a|b]``, ``{a,b}`` or ``a,b``; empty for ``N``."""
         hint = self.hint.strip()
-        if not _VALUE_LIST.match(hint):
+        if len(hint) > MAX_HINT or not _VALUE_LIST.match(hint):
             return ()
         return tuple(v for v in _VALUE_SPLIT.split(hint.strip("[]{}<>")) if v.strip("."))
 
@@ -99,6 +110,64 @@ class HelpText:
 
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
+
+
+def section_title(line: str) -> str | None:
+    """``----- common params -----`` -> ``common params``; None for any other line (linear scan)."""
+    if not line.startswith("---"):
+        return None
+    body = line.strip()
+    inner = body.lstrip("-")
+    title = inner.rstrip("-")
+    if len(body) - len(inner) < 3 or len(inner) - len(title) < 3:
+        return None
+    return title.strip() or None
+
+
+_DEFAULT_OPEN = "(default:"
+_PAREN = re.compile(r"[()]")
+
+
+def default_span(description: str) -> tuple[int, int] | None:
+    """Where the text of the first ``(default: ...)`` stands (balanced parentheses, one nested level).
+
+    A single forward scan per opening; an opening whose scan fails ends the search, so the
+    work stays linear however many openings a hostile description holds.
+    """
+    start = description.find(_DEFAULT_OPEN)
+    if start < 0:
+        return None
+    depth = 0
+    begin = start + len(_DEFAULT_OPEN)
+    for paren in _PAREN.finditer(description, begin):
+        char, index = paren.group(), paren.start()
+        if char == "(":
+            depth += 1
+            if depth > 1:
+                return None
+        elif char == ")":
+            if depth == 0:
+                return begin, index
+            depth -= 1
+    return None
+
+
+def default_value(description: str) -> str | None:
+    """The text of the first ``(default: ...)``, stripped."""
+    span = default_span(description)
+    return None if span is None else description[span[0]:span[1]].strip()
+
+
+def _desc_gap(line: str) -> tuple[int, int] | None:
+    """Start and end of the first run of 2+ spaces not right after a comma (lines are rstripped)."""
+    pos = 0
+    while True:
+        run = _SPACE_RUN.search(line, pos)
+        if run is None:
+            return None
+        if run.start() > 0 and line[run.start() - 1] != ",":
+            return run.start(), run.end()
+        pos = run.end()
 
 
 def _split_head(head: str) -> tuple[tuple[str, ...], str] | None:
@@ -167,17 +236,19 @@ def parse_help(text: str | bytes) -> HelpText:
             if draft is not None:
                 draft.add(line)
             continue
-        title = _SECTION.match(line)
-        if title:
+        title = section_title(line)
+        if title is not None:
             flush()
-            section = title.group("title")
+            section = title
             sections.append(section)
             continue
         flush()
         if not line.startswith("-"):
             continue
-        gap = _DESC_GAP.search(line)
-        head, desc = (line[: gap.start()], line[gap.end() :]) if gap else (line, "")
+        if len(entries) >= MAX_ENTRIES:
+            break
+        gap = _desc_gap(line)
+        head, desc = (line[: gap[0]], line[gap[1] :]) if gap else (line, "")
         split = _split_head(head)
         if split is None:
             continue

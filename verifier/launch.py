@@ -7,6 +7,7 @@ poll ``/health``, send one short completion, stop it (terminate, wait, kill the 
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import socket
@@ -23,11 +24,14 @@ from verifier.capabilities import Capabilities
 from verifier.speculative import ModelInfo, SpecRequest, resolve
 from verifier.speculative.resolver import ENGINE_MTP
 from verifier.speculative.modes import MTP, NGRAM, OFF, canonical_mode
-from verifier.util.process import kill_tree, popen
+from verifier.util import interrupt
+from verifier.util.process import kill_tree, popen, release
 
 DEFAULT_LAUNCH_TIMEOUT = 120.0
 POLL_INTERVAL = 0.05
 STOP_GRACE = 5.0
+MAX_ANSWER = 4 << 20
+"""Bytes of a /completion answer read; a server that sends more is cut off."""
 PROMPT = " ".join(["one two three four five six seven eight nine ten"] * 4) + " one two three"
 
 STARTED = "started"
@@ -98,10 +102,10 @@ def _get(url: str, timeout: float) -> int:
         return 0
 
 
-def _post_json(url: str, body: dict[str, object], timeout: float) -> dict[str, object]:
+def _post_json(url: str, body: dict[str, object], timeout: float) -> object:
     request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - loopback only
-        return json.loads(resp.read().decode("utf-8"))
+        return json.loads(resp.read(MAX_ANSWER).decode("utf-8", errors="replace"))
 
 
 def server_argv(caps: Capabilities, model: Path, port: int, spec_argv: Sequence[str], *,
@@ -145,16 +149,20 @@ def _reason(log: Path) -> str:
     return errors[0] if len(errors) == 1 else f"{errors[0]} ... {errors[-1]}"
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """terminate, wait, kill: the server gets a chance to exit cleanly, then its whole group goes."""
-    if proc.poll() is None:
+def stop(proc: subprocess.Popen[bytes], *, grace: float = STOP_GRACE) -> None:
+    """terminate, wait, kill: the server gets a chance to exit cleanly, then everything it started goes.
+
+    ``grace`` 0 (an interrupt) kills at once.
+    """
+    if proc.poll() is None and grace > 0:
         proc.terminate()
         try:
-            proc.wait(timeout=STOP_GRACE)
+            proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             pass
     kill_tree(proc)
     proc.wait()
+    release(proc)
 
 
 def launch_mode(binary: Path, model_path: Path, model: ModelInfo, caps: Capabilities, mode: str, *,
@@ -180,8 +188,10 @@ def launch_mode(binary: Path, model_path: Path, model: ModelInfo, caps: Capabili
         started = time.monotonic()
         try:
             _serve(proc, base, log, result, started, timeout)
-        finally:
-            stop(proc)
+        except BaseException:
+            stop(proc, grace=0)  # interrupted: no grace period
+            raise
+        stop(proc)
         result.evidence = _evidence(log)
         if result.outcome == FAILED and any(_NO_MTP_LAYERS.search(line) for line in result.evidence):
             result.outcome = NO_MTP_LAYERS
@@ -223,6 +233,7 @@ def _serve(proc: subprocess.Popen[bytes], base: str, log: Path, result: LaunchRe
            timeout: float) -> None:
     """Poll /health until 200, then ask for one completion; record what happened on ``result``."""
     while True:
+        interrupt.check()
         if proc.poll() is not None:
             result.detail = f"exited with code {proc.returncode} before it was healthy: {_reason(log)}"
             return
@@ -237,13 +248,17 @@ def _serve(proc: subprocess.Popen[bytes], base: str, log: Path, result: LaunchRe
     try:
         answer = _post_json(base + "/completion", {"prompt": PROMPT, "n_predict": 32, "temperature": 0,
                                                    "cache_prompt": False}, timeout=left)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         try:
             code: int | None = proc.wait(timeout=2)  # a crash resets the connection just before the exit
         except subprocess.TimeoutExpired:
             code = None
         state = f"the server exited with code {code}" if code is not None else "the server is still running"
-        result.detail = f"healthy, but the completion failed ({exc}); {state}; its last lines: {_tail(log, 3)}"
+        result.detail = (f"healthy, but the completion failed ({exc}); {state}; "
+                         f"its last lines: {_tail(log, 3)}")
+        return
+    if not isinstance(answer, dict):
+        result.detail = f"healthy, but /completion answered a JSON {type(answer).__name__}, not an object"
         return
     timings = answer.get("timings")
     if isinstance(timings, dict):
@@ -259,7 +274,13 @@ def launch(binary: Path, model_path: Path, caps: Capabilities, modes: Sequence[s
            gpu: bool = False, timeout: float = DEFAULT_LAUNCH_TIMEOUT, wrapper: Sequence[str] = (),
            model_id: str | None = None) -> list[LaunchResult]:
     """Launch each mode in turn (one server at a time: they share the machine's memory and cores)."""
-    model = ModelInfo.from_gguf(model_path, model_id)
+    from verifier.errors import VerifierError
+    from verifier.speculative import GGUFError
+
+    try:
+        model = ModelInfo.from_gguf(model_path, model_id)
+    except (OSError, GGUFError) as exc:
+        raise VerifierError(str(exc) if isinstance(exc, GGUFError) else f"{model_path}: {exc.strerror or exc}") from None
     chosen = [canonical_mode(m) or m for m in modes] if modes else default_modes(caps)
     return [launch_mode(binary, model_path, model, caps, m, gpu=gpu, timeout=timeout, wrapper=wrapper)
             for m in chosen]

@@ -10,7 +10,6 @@ import errno
 import os
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -19,7 +18,8 @@ from verifier.capabilities import Capabilities, Version
 from verifier.errors import VerifierError
 from verifier.helptext import HelpText, parse_help
 from verifier.util import binfmt
-from verifier.util.process import Completed, ProcessTimeout, run
+from verifier.util.interrupt import parallel_map
+from verifier.util.process import Completed, OutputTooLarge, ProcessTimeout, run
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -88,6 +88,8 @@ def run_binary(path: Path, args: Sequence[str], *, timeout: float,
             raise VerifierError(
                 f"{name}: timed out after {timeout:g}s running {' '.join(args)}; the process was killed"
             ) from None
+        except OutputTooLarge as exc:
+            raise VerifierError(f"{path}: {exc} running {' '.join(args)}; the process was stopped") from None
         except OSError as exc:
             raise _exec_error(path, exc, name) from None
 
@@ -122,14 +124,18 @@ def probe(path: str | Path, *, timeout: float = DEFAULT_TIMEOUT, wrapper: Sequen
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        help_future = pool.submit(run_binary, given, ["--help"], timeout=timeout, wrapper=wrapper, shown=name)
-        version_future = pool.submit(run_binary, given, ["--version"], timeout=timeout, wrapper=wrapper, shown=name)
-        help_done = help_future.result()
+
+    def attempt(args: list[str]) -> Completed | VerifierError:
         try:
-            version_done: Completed | None = version_future.result()
-        except VerifierError:
-            version_done = None  # an old or odd --version is not a reason to give up
+            return run_binary(given, args, timeout=timeout, wrapper=wrapper, shown=name)
+        except VerifierError as exc:
+            return exc
+
+    help_done, version_done = parallel_map(attempt, [["--help"], ["--version"]], workers=2)
+    if isinstance(help_done, VerifierError):
+        raise help_done
+    if isinstance(version_done, VerifierError):
+        version_done = None  # an old or odd --version is not a reason to give up
     help_output, parsed = _parse_help(name, help_done)
     version_output = (version_done.stderr + "\n" + version_done.stdout) if version_done else ""
     capabilities = Capabilities(parsed, Version.parse(version_output))

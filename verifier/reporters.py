@@ -5,11 +5,11 @@ Reporters only format: they neither run checks nor write files.
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePath
 
 from verifier.report import BinaryReport, Report
-from verifier.util.gha import annotation, md_cell
+from verifier.util.gha import annotation, md_cell, md_code
+from verifier.util.neutral import for_terminal as term, json_text
 
 ANNOTATION_LIMIT = 10
 """The runner shows at most ten annotations of a level per step."""
@@ -28,7 +28,7 @@ def _caps_line(b: BinaryReport) -> str | None:
 def _title(b: BinaryReport) -> str:
     caps = b.capabilities
     version = caps.version.text if caps and caps.version else "version unknown"
-    return f"{b.label}  ({version})"
+    return f"{term(b.label)}  ({term(version)})"
 
 
 def format_text(report: Report) -> str:
@@ -36,24 +36,24 @@ def format_text(report: Report) -> str:
     for b in report.binaries:
         lines.append(_title(b))
         if b.error is not None:
-            lines.append(f"  ERROR  {b.error}")
+            lines.append(f"  ERROR  {term(b.error)}")
         width = max((len(c.id) for c in b.checks), default=0)
         for c in b.checks:
-            lines.append(f"  {'PASS' if c.ok else 'FAIL'}   {c.id:<{width}}  {c.detail}")
+            lines.append(f"  {'PASS' if c.ok else 'FAIL'}   {c.id:<{width}}  {term(c.detail)}")
         for r in b.argv_results:
-            flags = " ".join(r.resolution.argv) or "(no speculative flags" + (
+            flags = term(" ".join(r.resolution.argv)) or "(no speculative flags" + (
                 f": {r.resolution.warnings[0]})" if r.resolution.warnings else ")")
             lines.append(f"    {r.verdict.outcome:<12} {r.case.name:<30} {flags}")
             if not r.verdict.accepted:
-                lines.append(f"    {'':<12} {'':<30} {r.verdict.message}")
+                lines.append(f"    {'':<12} {'':<30} {term(r.verdict.message)}")
         for launched in b.launch_results:
-            flags = " ".join(launched.argv) or "(no speculative flags)"
-            lines.append(f"    launch {launched.mode:<10} {launched.outcome:<22} {launched.detail}")
+            flags = term(" ".join(launched.argv)) or "(no speculative flags)"
+            lines.append(f"    launch {launched.mode:<10} {launched.outcome:<22} {term(launched.detail)}")
             lines.append(f"    {'':<18}{flags}")
-            lines.extend(f"    {'':<18}| {line}" for line in launched.evidence[:4])
+            lines.extend(f"    {'':<18}| {term(line)}" for line in launched.evidence[:4])
         caps_line = _caps_line(b)
         if caps_line:
-            lines.append(f"  {caps_line}")
+            lines.append(f"  {term(caps_line)}")
         lines.append(f"  verdict: {'PASS' if b.ok else ('ERROR' if b.error else 'FAIL')}")
         lines.append("")
     n = len(report.binaries)
@@ -66,7 +66,7 @@ def format_text(report: Report) -> str:
 
 
 def format_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2)
+    return json_text(report.to_dict())
 
 
 def format_markdown(report: Report, *, heading: str = "llama-server verifier") -> str:
@@ -76,25 +76,25 @@ def format_markdown(report: Report, *, heading: str = "llama-server verifier") -
     for b in report.binaries:
         caps = b.capabilities
         version = md_cell(caps.version.text) if caps and caps.version else "?"
-        path = f"`{md_cell(b.label)}`"
+        path = f"{md_code(b.label)}"
         if b.error is not None:
             out.append(f"| {path} | {version} | - | ⚠️ error | {md_cell(b.error)} |")
         for c in b.checks:
             out.append(f"| {path} | {version} | `{c.id}` | {'✅' if c.ok else '❌'} | {md_cell(c.detail)} |")
     for b in report.binaries:
         if b.argv_results:
-            out += ["", f"#### argv accepted by `{md_cell(b.label)}`", "",
+            out += ["", f"#### argv accepted by {md_code(b.label)}", "",
                     "| case | argv | parser |", "|---|---|---|"]
             for r in b.argv_results:
                 verdict = "✅ accepted" if r.verdict.accepted else f"❌ {r.verdict.outcome}: {md_cell(r.verdict.message)}"
-                out.append(f"| {md_cell(r.case.name)} | `{md_cell(' '.join(r.resolution.argv))}` | {verdict} |")
+                out.append(f"| {md_cell(r.case.name)} | {md_code(' '.join(r.resolution.argv))} | {verdict} |")
     for b in report.binaries:
         if b.launch_results:
-            out += ["", f"#### launched `{md_cell(b.label)}`", "", "| mode | argv | outcome | evidence |",
+            out += ["", f"#### launched {md_code(b.label)}", "", "| mode | argv | outcome | evidence |",
                     "|---|---|---|---|"]
             for launched in b.launch_results:
                 evidence = "<br>".join(md_cell(line) for line in launched.evidence[:3])
-                out.append(f"| {launched.mode} | `{md_cell(' '.join(launched.argv))}` | "
+                out.append(f"| {md_cell(launched.mode)} | {md_code(' '.join(launched.argv))} | "
                            f"{'✅' if launched.ok else '❌'} {md_cell(launched.detail)} | {evidence} |")
     return "\n".join(out) + "\n"
 

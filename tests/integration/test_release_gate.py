@@ -381,7 +381,7 @@ def test_step_summary_in_actions(tmp_path: Path, archive: Path) -> None:
     text = summary.read_text(encoding="utf-8")
     assert f"### Release ggml-org/llama.cpp {TAG}: ✅ passed" in text
     assert "| asset | digest | binary | checks | verdict |" in text
-    assert f"| `{HOST_ASSET}` | verified (github) |" in text and "| 3/3 passed | ✅ pass |" in text
+    assert f"| <code>{HOST_ASSET}</code> | verified (github) |" in text and "| 3/3 passed | ✅ pass |" in text
 
 
 @pytest.mark.real

@@ -5,7 +5,8 @@ model without ``<arch>.nextn_predict_layers`` exits with the "no MTP layers" lin
 them it logs the draft-mtp implementation and drafts; ``FAKE_SERVER`` in the environment picks a
 failure mode (``never-healthy``, ``crash``, ``spawn``: start a grandchild that would outlive a
 careless parent; ``mtp-crash``, ``mtp-hang``, ``mtp-no-draft``: the MTP path aborts, hangs or never
-drafts during a completion; ``die-after:N``: exit after answering N completions).
+drafts during a completion; ``die-after:N``: exit after answering N completions; ``escape``: a
+descendant that leaves the process group; ``list-answer``: /completion answers a JSON list).
 ``FAKE_SERVER_REQUESTS`` names a file that gets one JSON line per completion request.
 
 Completions report ``timings.predicted_per_second`` from a fixed table per speculative setup, so
@@ -53,6 +54,29 @@ def _decode_speed(types: list[str], n_max: int) -> float:
     return 150.0 if "ngram-mod" in types else 100.0
 
 
+def _escape() -> None:
+    """A descendant that leaves the process group (setsid + double fork on Linux) and keeps running.
+
+    Its pid and working directory go to ``HOSTILE_PID_FILE`` / ``HOSTILE_CWD_FILE``.
+    """
+    code = ("import os, sys, time\n"
+            "open(os.environ['HOSTILE_CWD_FILE'], 'w').write(os.getcwd())\n"
+            "open(os.environ['HOSTILE_PID_FILE'] + '.tmp', 'w').write(str(os.getpid()))\n"
+            "os.replace(os.environ['HOSTILE_PID_FILE'] + '.tmp', os.environ['HOSTILE_PID_FILE'])\n"
+            "while True:\n    time.sleep(0.05)\n")
+    if sys.platform == "win32":
+        subprocess.Popen([sys.executable, "-c", code],
+                         creationflags=subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS)
+    elif os.fork() == 0:
+        if sys.platform.startswith("linux"):
+            os.setsid()
+            if os.fork() != 0:
+                os._exit(0)
+        os.execv(sys.executable, [sys.executable, "-c", code])
+    while not os.path.exists(os.environ["HOSTILE_PID_FILE"]):
+        time.sleep(0.01)
+
+
 def main() -> int:
     argv = sys.argv[1:]
     if "--help" in argv:
@@ -84,10 +108,12 @@ def main() -> int:
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
         with open(os.environ["FAKE_SERVER_CHILD_PID"], "w") as f:
             f.write(str(child.pid))
+    if mode == "escape":
+        _escape()
     for kind in types:
         print(f"I spec common_specu: adding speculative implementation '{kind}'", flush=True)
     ready_at = time.monotonic() + 0.3
-    never = mode in ("never-healthy", "spawn")
+    never = mode in ("never-healthy", "spawn", "escape")
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
@@ -127,6 +153,9 @@ def main() -> int:
                       f"#acc drafts = 2, #gen tokens = {drafted}, #acc tokens = {drafted // 8}", flush=True)
             elif spec:
                 timings.update(draft_n=30, draft_n_accepted=30)
+            if mode == "list-answer":
+                self._json(200, [{"content": "a JSON list, not an object"}])
+                return
             self._json(200, {"content": " four five six", "timings": timings})
             answered[0] += 1
             if die_after is not None and answered[0] >= die_after:

@@ -96,7 +96,7 @@ def test_in_actions_it_annotates_and_writes_a_table(junit_dir, tmp_path, monkeyp
            "needs a GPU" in out
     table = summary.read_text(encoding="utf-8")
     assert "| junit-windows-latest | 7 | 3 | 0 | 0 | 3 | 1 |" in table
-    assert "`test_suite::test_never_runs`: needs a GPU" in table
+    assert "<code>test_suite::test_never_runs</code>: needs a GPU" in table
 
 
 def test_tests_skipped_on_some_runners_only_pass(tmp_path_factory, capsys) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import _thread
 import json
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -64,24 +62,6 @@ def test_never_healthy_times_out_and_leaves_no_process(model: Path, caps, monkey
     assert result.outcome == FAILED and result.detail == "not healthy within 2s"
     assert not alive(result.pid)
     assert not alive(int((tmp_path / "child.pid").read_text()))
-
-
-def test_ctrl_c_stops_the_server(model: Path, caps, monkeypatch, tmp_path) -> None:
-    monkeypatch.setenv("FAKE_SERVER", "spawn")
-    pid_file = tmp_path / "child.pid"
-    monkeypatch.setenv("FAKE_SERVER_CHILD_PID", str(pid_file))
-
-    def interrupt_once_started() -> None:
-        for _ in range(300):
-            if pid_file.exists() and pid_file.read_text():
-                break
-            threading.Event().wait(0.05)
-        _thread.interrupt_main()
-
-    threading.Thread(target=interrupt_once_started, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):
-        launch_mode(FAKE, model, ModelInfo(False, 0.27), caps, "ngram", wrapper=WRAPPER, timeout=60)
-    assert not alive(int(pid_file.read_text()))
 
 
 def test_cli_launch_json(model: Path, capsys) -> None:

@@ -233,6 +233,19 @@ def fetch_release(repo: str, tag: str, settings: GitHubSettings, policy: RetryPo
     source = _GitHubSource(repo, settings, policy)
     try:
         resolved = resolve_release(source, tag)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # The typed boundary: PyGithub's BadAttributeException and friends for a number where a name belongs.
+        raise VerifierError(f"the GitHub API answered release data of an unexpected shape for {repo} {tag} "
+                            f"({type(exc).__name__})") from None
+    except Exception as exc:
+        from github.GithubObject import BadAttributeException
+
+        if isinstance(exc, BadAttributeException):
+            raise VerifierError(f"the GitHub API answered release data of an unexpected shape for {repo} {tag} "
+                                f"(a field of the wrong type)") from None
+        raise
     finally:
         source.close()
+    if not isinstance(resolved.release.tag, str) or not resolved.release.tag.strip():
+        raise VerifierError(f"the GitHub API answered a release of {repo} without a usable tag_name")
     return replace(resolved.release, requested=tag, because=resolved.because)

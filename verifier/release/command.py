@@ -7,7 +7,6 @@ work itself is in :mod:`verifier.release.gate`, which returns data.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import threading
@@ -21,7 +20,8 @@ from verifier.release.options import DEFAULT_REPO
 from verifier.release.assets import ReleaseAsset
 from verifier.release.gate import GateOptions, find, run
 from verifier.release.retry import RetryPolicy
-from verifier.util import gha
+from verifier.util import gha, streams
+from verifier.util.neutral import for_terminal, json_text
 
 
 class _Bars:
@@ -48,8 +48,8 @@ class _Bar:
         from tqdm import tqdm
 
         if self.bar is None:
-            self.bar = tqdm(total=total or None, desc=self.name, unit="B", unit_scale=True, unit_divisor=1024,
-                            position=self.position, leave=False, file=sys.stderr, dynamic_ncols=True)
+            self.bar = tqdm(total=total or None, desc=for_terminal(self.name), unit="B", unit_scale=True, unit_divisor=1024,
+                            position=self.position, leave=False, file=streams.raw_stderr(), dynamic_ncols=True)
         else:  # a retry starts the stream again
             self.bar.reset(total=total or None)  # type: ignore[attr-defined]
 
@@ -80,7 +80,7 @@ def run_release(args: argparse.Namespace, check_ids: Sequence[str], wrapper: Seq
     )
     release, plan = find(opts, settings)
     if args.list:
-        print(json.dumps(present.listing_dict(release, plan), indent=2) if args.json
+        print(json_text(present.listing_dict(release, plan)) if args.json
               else present.format_listing(release, plan))
         return EXIT_OK
     if plan.error:

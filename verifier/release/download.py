@@ -5,13 +5,21 @@ to a storage host. Redirects are followed here, not by requests, so the rule is 
 the token goes only to the API's own scheme, host and port, never to a host a redirect
 names. A broken or short stream is retried from the start; the file is deleted on any
 failure, so the cache never holds a partial download.
+
+Network work is bounded: each asset has an overall deadline scaled by its size (a server
+that sends one byte every two seconds is stopped, not waited for), reads return whatever
+arrived so the deadline is checked often, and a partial file left by a run that was killed
+(``kill -9``) is removed by the next run once its owner is gone or it is old.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
@@ -22,10 +30,68 @@ from verifier.release.api import REQUEST_TIMEOUT, USER_AGENT, GitHubSettings, or
 from verifier.release.assets import ReleaseAsset
 from verifier.release.network import network_failure
 from verifier.release.retry import RetryPolicy, Transient, call_with_retries, classify_status
+from verifier.util import interrupt
 
 CHUNK = 1 << 20
-"""Bytes read per step: memory use does not grow with the asset's size."""
+"""Bytes read per step at most: memory use does not grow with the asset's size."""
 MAX_REDIRECTS = 5
+MIN_RATE_VARIABLE = "LLAMA_SERVER_VERIFIER_MIN_RATE"
+"""Environment override of :data:`MIN_RATE`, in KiB/s."""
+MIN_RATE = 64 << 10
+"""Bytes per second an asset must average; below that the download is given up."""
+DEADLINE_FLOOR = 60.0
+"""Every asset gets at least this many seconds, whatever its size."""
+STALE_PART_AGE = 6 * 3600.0
+"""A partial download this old is removed even if a process with its owner's pid runs."""
+
+
+def download_deadline(size: int, env: dict[str, str] | None = None) -> float:
+    """Seconds one asset may take overall: a floor plus its size at the minimum rate."""
+    source = os.environ if env is None else env
+    try:
+        rate = float(source.get(MIN_RATE_VARIABLE, "")) * 1024
+    except ValueError:
+        rate = 0.0
+    if not (rate > 0 and rate < float("inf")):
+        rate = float(MIN_RATE)
+    return DEADLINE_FLOOR + max(size, 0) / rate
+
+
+def _owner_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        return True  # no safe probe (os.kill(pid, 0) would send CTRL_C_EVENT): age decides
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def tidy_stale_parts(folder: Path, *, now: float | None = None) -> int:
+    """Remove ``*.part`` files whose owner process is gone or that are older than :data:`STALE_PART_AGE`."""
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        candidates = list(folder.glob("*.part"))
+    except OSError:
+        return 0
+    for part in candidates:
+        owner = _PART_OWNER.search(part.name)
+        try:
+            age = now - part.stat().st_mtime
+            if age > STALE_PART_AGE or (owner is not None and not _owner_alive(int(owner.group(1)))):
+                part.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+_PART_OWNER = re.compile(r"-pid(\d{1,10})-")
 
 
 class Progress(Protocol):
@@ -47,6 +113,10 @@ class _ShortBody(Exception):
 
 class _Oversize(Exception):
     """The server sent more than the asset's size; not retried."""
+
+
+class _TooSlow(Exception):
+    """The asset's overall deadline passed; not retried."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +162,7 @@ def _open(session: object, url: str, settings: GitHubSettings) -> object:
 
 def _classify(exc: BaseException) -> Transient | None:
     import requests
+    import urllib3
 
     if isinstance(exc, _HTTPStatus):
         return classify_status(exc.status, exc.headers)
@@ -100,6 +171,8 @@ def _classify(exc: BaseException) -> Transient | None:
     failure = network_failure(exc, "the download host")
     if failure is not None:
         return Transient(failure.describe()) if failure.heals else None
+    if isinstance(exc, urllib3.exceptions.HTTPError):  # from read1(): a dropped or stalled stream
+        return Transient(f"connection failed ({type(exc).__name__})")
     if isinstance(exc, requests.exceptions.ContentDecodingError):
         return Transient(f"connection failed ({type(exc).__name__})")
     return None
@@ -111,32 +184,50 @@ def _request_error(exc: BaseException) -> str:
     return failure.describe() if failure is not None else type(exc).__name__
 
 
+def _content_length(resp: object) -> int | None:
+    """The announced size, or None when absent or not a number (``Content-Length: abc``)."""
+    text = str(resp.headers.get("Content-Length") or "").strip()  # type: ignore[attr-defined]
+    return int(text) if text.isdigit() and len(text) < 20 and int(text) > 0 else None
+
+
 def fetch(asset: ReleaseAsset, folder: Path, settings: GitHubSettings, policy: RetryPolicy, *,
-          progress: Progress | None = None, max_bytes: int | None = None) -> Downloaded:
+          progress: Progress | None = None, max_bytes: int | None = None,
+          deadline: float | None = None) -> Downloaded:
     """Download ``asset`` into a new temporary file in ``folder``; the caller owns (and deletes) it.
 
-    Raises :class:`VerifierError` for a refused download or exhausted retries; nothing is
-    left behind in ``folder`` then.
+    ``deadline``: seconds for the whole download including retries (default
+    :func:`download_deadline` of the asset's size). Raises :class:`VerifierError` for a
+    refused, too slow or failed download; nothing is left behind in ``folder`` then.
     """
     import requests
+    import urllib3
 
     limit = max_bytes if max_bytes is not None else (asset.size or None)
-    fd, name = tempfile.mkstemp(prefix=f"{asset.id}-", suffix=".part", dir=folder)
+    seconds = deadline if deadline is not None else download_deadline(asset.size or 0)
+    ends = time.monotonic() + seconds
+    tidy_stale_parts(folder)
+    fd, name = tempfile.mkstemp(prefix=f"{asset.id}-pid{os.getpid()}-", suffix=".part", dir=folder)
     os.close(fd)
     path = Path(name)
 
     def attempt() -> Downloaded:
         sha = hashlib.sha256()
         done = 0
+        if time.monotonic() > ends:
+            raise _TooSlow(f"not finished within {seconds:.0f}s (retries included)")
         with requests.Session() as session:
             resp = _open(session, asset.api_url, settings)
             try:
-                announced = int(resp.headers.get("Content-Length") or 0) or None  # type: ignore[attr-defined]
+                announced = _content_length(resp)
                 expected = asset.size or announced
                 if progress is not None:
                     progress.start(expected or 0)
                 with path.open("wb") as out:
-                    for chunk in resp.iter_content(CHUNK):  # type: ignore[attr-defined]
+                    while chunk := resp.raw.read1(CHUNK, decode_content=True):  # type: ignore[attr-defined]
+                        interrupt.check()
+                        if time.monotonic() > ends:
+                            raise _TooSlow(f"not finished within {seconds:.0f}s ({done} bytes received; "
+                                           f"set {MIN_RATE_VARIABLE} in KiB/s to allow slower links)")
                         done += len(chunk)
                         if limit is not None and done > limit:
                             raise _Oversize(f"the server sent more than the asset's {limit} bytes")
@@ -156,14 +247,14 @@ def fetch(asset: ReleaseAsset, folder: Path, settings: GitHubSettings, policy: R
     except VerifierError:
         path.unlink(missing_ok=True)
         raise
-    except _Oversize as exc:
+    except (_Oversize, _TooSlow) as exc:
         path.unlink(missing_ok=True)
         raise VerifierError(f"download {asset.name}: {exc}") from None
     except _HTTPStatus as exc:
         path.unlink(missing_ok=True)
         hint = " (bad credentials: check GITHUB_TOKEN)" if exc.status == 401 else ""
         raise VerifierError(f"download {asset.name}: HTTP {exc.status}{hint}") from None
-    except requests.RequestException as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         path.unlink(missing_ok=True)
         raise VerifierError(f"download {asset.name}: {_request_error(exc)}") from None
     except OSError as exc:
@@ -178,13 +269,19 @@ def fetch_small(asset: ReleaseAsset, settings: GitHubSettings, policy: RetryPoli
                 max_bytes: int = 1 << 20) -> bytes:
     """A small asset (a checksum list) in memory, with the same redirect and retry rules."""
     import requests
+    import urllib3
+
+    ends = time.monotonic() + download_deadline(max_bytes)
 
     def attempt() -> bytes:
         with requests.Session() as session:
             resp = _open(session, asset.api_url, settings)
             try:
                 data = bytearray()
-                for chunk in resp.iter_content(65536):  # type: ignore[attr-defined]
+                while chunk := resp.raw.read1(65536, decode_content=True):  # type: ignore[attr-defined]
+                    interrupt.check()
+                    if time.monotonic() > ends:
+                        raise _TooSlow(f"not finished within {DEADLINE_FLOOR:.0f}s")
                     data += chunk
                     if len(data) > max_bytes:
                         raise _Oversize(f"larger than {max_bytes} bytes")
@@ -196,9 +293,9 @@ def fetch_small(asset: ReleaseAsset, settings: GitHubSettings, policy: RetryPoli
 
     try:
         return call_with_retries(attempt, _classify, policy, what=f"download {asset.name}")
-    except (_Oversize, _HTTPStatus) as exc:
+    except (_Oversize, _HTTPStatus, _TooSlow) as exc:
         raise VerifierError(f"download {asset.name}: {exc}") from None
-    except requests.RequestException as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise VerifierError(f"download {asset.name}: {_request_error(exc)}") from None
 
 

@@ -33,6 +33,10 @@ CHUNK = 1 << 20
 TAR_READ = 16 << 10
 """Compressed bytes tarfile inflates per step, with no output limit: a bomb's step stays near 16 MiB."""
 MAX_LINK_TARGET = 4096
+MAX_DEPTH = 64
+"""Folders a member may be nested in (upstream archives use 2). A 1100-deep tree would exhaust
+recursion in the walk and the clean-up; it is refused on its first too-deep member."""
+MAX_NAME = 4096
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,11 @@ def safe_name(raw: str) -> str:
         raise UnsafeArchive(f"member {raw!r} has a NUL byte in its name")
     if name.startswith("/") or _DRIVE.match(name):
         raise UnsafeArchive(f"member {raw!r} has an absolute path")
+    if len(name) > MAX_NAME:
+        raise UnsafeArchive(f"member name longer than {MAX_NAME} characters ({name[:60]!r}...)")
     parts = [p for p in name.split("/") if p not in ("", ".")]
+    if len(parts) > MAX_DEPTH:
+        raise UnsafeArchive(f"member {name[:60]!r}... is nested {len(parts)} folders deep (at most {MAX_DEPTH})")
     if ".." in parts:
         raise UnsafeArchive(f"member {raw!r} climbs out of the target with '..'")
     if os.name == "nt" and any(":" in p for p in parts):
@@ -276,7 +284,7 @@ def _extract_zip(archive: Path, writer: _Writer) -> None:
             rel = safe_name(raw)
             mode = info.external_attr >> 16 if info.create_system == 3 else 0
             kind = stat.S_IFMT(mode)
-            if info.is_dir() or kind == stat.S_IFDIR:
+            if raw.endswith("/") or kind == stat.S_IFDIR:  # not info.is_dir(): it fails on an empty name
                 writer.directory(rel, raw)
             elif kind == stat.S_IFLNK:
                 if info.file_size > MAX_LINK_TARGET:

@@ -13,7 +13,6 @@ import json
 import re
 import shutil
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -22,6 +21,7 @@ from verifier.errors import VerifierError
 from verifier.probe import DEFAULT_TIMEOUT
 from verifier.release import download
 from verifier.release.api import GitHubSettings, Release, fetch_release
+from verifier.util.interrupt import parallel_map
 from verifier.release.assets import Choice, Host, Plan, ReleaseAsset, plan
 from verifier.release.cache import ReleaseCache, default_root
 from verifier.release.extract import Limits, UnsafeArchive, extract, find_server
@@ -223,8 +223,7 @@ def run(release: Release, picked: list[Choice], opts: GateOptions, settings: Git
     """Download, unpack and verify every picked asset, ``opts.jobs`` at a time; one report row each."""
     state = _Run(release, opts, settings, progress)
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(opts.jobs, len(picked) or 1))) as pool:
-            rows = list(pool.map(state.one, picked))
+        rows = parallel_map(state.one, picked, workers=min(opts.jobs, len(picked) or 1))
     finally:
         state.cache.tidy()
     return Report(rows)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from verifier.release.api import Release
 from verifier.release.assets import Plan
 from verifier.report import BinaryReport, Report
-from verifier.util.gha import md_cell
+from verifier.util.gha import md_cell, md_code
+from verifier.util.neutral import for_terminal as term
 
 
 def human_size(n: int) -> str:
@@ -41,19 +42,19 @@ def listing_dict(release: Release, plan: Plan) -> dict[str, object]:
 
 def format_listing(release: Release, plan: Plan) -> str:
     """One line per asset: a ``*`` on the picked ones, name, size, digest, and why."""
-    rows = [("*" if c.picked else " ", c.asset.name, human_size(c.asset.size), c.asset.digest or "(no digest)",
-             c.reason) for c in plan.choices]
+    rows = [("*" if c.picked else " ", term(c.asset.name), human_size(c.asset.size), term(c.asset.digest or "(no digest)"),
+             term(c.reason)) for c in plan.choices]
     name_w = max((len(r[1]) for r in rows), default=4)
     size_w = max((len(r[2]) for r in rows), default=4)
     digest_w = max((len(r[3]) for r in rows), default=6)
-    lines = [f"{release.repo} release {release.tag}: {len(rows)} asset{'' if len(rows) == 1 else 's'} "
+    lines = [f"{term(release.repo)} release {term(release.tag)}: {len(rows)} asset{'' if len(rows) == 1 else 's'} "
              f"(this host: {plan.host})"]
     if release.resolution:
         lines.append(f"resolved {release.resolution}")
     lines += [f"{mark} {name:<{name_w}}  {size:>{size_w}}  {digest:<{digest_w}}  {why}"
               for mark, name, size, digest, why in rows]
-    lines.append(f"would pick: {', '.join(c.asset.name for c in plan.picked)}" if not plan.error and plan.picked
-                 else f"would pick nothing: {plan.error}")
+    lines.append(f"would pick: {', '.join(term(c.asset.name) for c in plan.picked)}" if not plan.error and plan.picked
+                 else f"would pick nothing: {term(str(plan.error))}")
     return "\n".join(lines)
 
 
@@ -81,16 +82,16 @@ def _checks(b: BinaryReport) -> str:
 
 def format_assets_text(report: Report, release: Release) -> str:
     """The asset table printed above the core's per-binary detail."""
-    lines = [f"{release.repo} release {release.tag}: {len(report.binaries)} asset"
+    lines = [f"{term(release.repo)} release {term(release.tag)}: {len(report.binaries)} asset"
              f"{'' if len(report.binaries) == 1 else 's'}"]
     if release.resolution:
         lines.append(f"  resolved {release.resolution}")
     for b in report.binaries:
         a = _asset(b)
-        lines.append(f"  {_verdict(b):<5}  {a.get('name', b.path)}")
-        lines.append(f"         digest: {digest_status(a)}")
-        lines.append(f"         binary: {a.get('binary') or '-'}")
-        lines.append(f"         {'error' if b.error is not None else 'checks'}: {_checks(b)}")
+        lines.append(f"  {_verdict(b):<5}  {term(str(a.get('name', b.path)))}")
+        lines.append(f"         digest: {term(digest_status(a))}")
+        lines.append(f"         binary: {term(str(a.get('binary') or '-'))}")
+        lines.append(f"         {'error' if b.error is not None else 'checks'}: {term(_checks(b))}")
     return "\n".join(lines)
 
 
@@ -103,8 +104,8 @@ def format_assets_markdown(report: Report, release: Release) -> str:
     out += ["| asset | digest | binary | checks | verdict |", "|---|---|---|---|---|"]
     for b in report.binaries:
         a = _asset(b)
-        binary = f"`{md_cell(str(a['binary']))}`" if a.get("binary") else "-"
+        binary = f"{md_code(str(a['binary']))}" if a.get("binary") else "-"
         verdict = {"PASS": "✅ pass", "FAIL": "❌ fail", "ERROR": "⚠️ error"}[_verdict(b)]
-        out.append(f"| `{md_cell(str(a.get('name', b.path)))}` | {md_cell(digest_status(a))} | {binary} | "
+        out.append(f"| {md_code(str(a.get('name', b.path)))} | {md_cell(digest_status(a))} | {binary} | "
                    f"{md_cell(_checks(b))} | {verdict} |")
     return "\n".join(out) + "\n"
