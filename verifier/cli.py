@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_release_arguments(parser)
     parser.add_argument("--argv", action="store_true",
                         help="also prove the binary's parser accepts every argv the resolver emits for it")
+    parser.add_argument("--accepts", action="append", default=[], metavar="ARGS",
+                        help="also prove the binary's parser accepts this application argv (repeatable; "
+                        "the model and network/file inputs are replaced, nothing loads); check id 'accepts'")
+    parser.add_argument("--accepts-file", type=user_path, metavar="FILE",
+                        help="like --accepts, one argv per line ('#' comments)")
     parser.add_argument("--launch", type=user_path, metavar="MODEL.gguf",
                         help="also start a real server per mode on this model and collect the evidence")
     parser.add_argument("--modes", metavar="M1,M2", help="with --launch: the modes to start "
@@ -171,22 +176,63 @@ def _launch_modes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     return modes
 
 
+def _accepts_argvs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[list[str]]:
+    """``--accepts`` and ``--accepts-file`` lines, split like a shell would; bad quoting exits 2."""
+    lines = list(args.accepts)
+    if args.accepts_file is not None:
+        from verifier.oracle.accepts import read_argv_file
+
+        try:
+            lines += read_argv_file(args.accepts_file.path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise VerifierError(f"{args.accepts_file}: cannot read --accepts-file: "
+                                f"{getattr(exc, 'strerror', None) or exc}") from None
+    argvs = []
+    for line in lines:
+        try:
+            words = split_command(line)
+        except ValueError as exc:
+            parser.error(f"--accepts {line!r}: {exc}")
+        if words:
+            argvs.append(words)
+    if (args.accepts or args.accepts_file) and not argvs:
+        parser.error("--accepts/--accepts-file: no argv given")
+    return argvs
+
+
+def _attach_accepts(argv: Sequence[str]) -> list[str]:
+    """``--accepts -dio`` -> ``--accepts=-dio``: argparse would take an argv starting with ``-`` for an option."""
+    out: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            out += [word, *words]
+            break
+        if word == "--accepts":
+            value = next(words, None)
+            out.append(word if value is None else f"--accepts={value}")
+        else:
+            out.append(word)
+    return out
+
+
 def run_verify(argv: Sequence[str]) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_accepts(argv))
     ids = _check_ids(args, parser)
     wrapper = wrapper_command(args.wrapper)
     check_release_arguments(parser, args)
     modes = _launch_modes(args, parser)
+    accepted = _accepts_argvs(args, parser)
     if args.release is not None:
         from verifier.release.command import run_release  # lazy: PyGithub and requests load only here
 
-        return run_release(args, ids, wrapper)
+        return run_release(args, ids, wrapper, accepted)
     with ThreadPoolExecutor(max_workers=min(4, len(args.binaries))) as pool:
         reports = list(pool.map(
             lambda p: verify_binary(p.path, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv,
                                     launch_model=args.launch.path if args.launch else None, launch_modes=modes,
-                                    launch_timeout=args.launch_timeout, shown=p.given),
+                                    launch_timeout=args.launch_timeout, shown=p.given, accepts=accepted),
             args.binaries))
     return emit(Report(reports), as_json=args.json)
 
