@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"{CHECK_LIST}\n\nother commands:\n  diff A B   what changed between two binaries "
         f"({prog} diff --help)\n  resolve    print the speculative argv for a binary, model, mode "
         f"and device ({prog} resolve --help)\n  bench      tokens/s of each speculative mode against off "
-        f"({prog} bench --help)\n\n{EXIT_CODES}",
+        f"({prog} bench --help)\n  history    the flag chart across builds "
+        f"({prog} history --help)\n  bisect     the first release that changed "
+        f"({prog} bisect --help)\n\n{EXIT_CODES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("binaries", nargs="*", metavar="BINARY", type=binary_path, help="llama-server executable(s)")
@@ -437,7 +439,62 @@ def run_bench(argv: Sequence[str]) -> int:
         shown=(args.binary.given, args.model.given), prompts_shown=args.prompts.given if args.prompts else None))
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve, "bench": run_bench}
+def build_history_parser() -> argparse.ArgumentParser:
+    from verifier.release.options import DEFAULT_REPO
+
+    parser = _subcommand_parser(
+        "history", "The flag chart: for every argument and --spec-type value across a series of builds, the "
+        "first and last build seen, the build where it became a removed-argument stub, aliases gained or lost "
+        "and default changes. Builds from local binaries, the captures shipped with this package, or a range "
+        "of GitHub releases (each tag's host build, downloaded, verified and cached).")
+    parser.add_argument("binaries", nargs="*", metavar="BINARY", type=Path, help="llama-server executables")
+    parser.add_argument("--captured", action="store_true", help="chart the real builds captured in this package")
+    parser.add_argument("--repo", metavar="OWNER/NAME", help=f"with --releases (default {DEFAULT_REPO})")
+    parser.add_argument("--releases", metavar="bA..bB", help="chart the releases from tag bA to tag bB")
+    parser.add_argument("--step", type=int, default=1, metavar="N", help="with --releases: every Nth release "
+                        "(the ends are always included)")
+    parser.add_argument("--cache", type=Path, metavar="DIR", help="with --releases: release cache folder")
+    parser.add_argument("--all", action="store_true", help="list every argument, not only those that changed")
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print the chart as JSON")
+    form.add_argument("--markdown", action="store_true", help="print the chart as markdown tables")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--wrapper", default="", metavar="CMD")
+    return parser
+
+
+def run_history(argv: Sequence[str]) -> int:
+    from verifier.oracle import chart, series
+    from verifier.oracle.history import chart as make_chart
+
+    parser = build_history_parser()
+    args = parser.parse_args(argv)
+    sources = sum((bool(args.binaries), args.captured, args.releases is not None))
+    if sources != 1:
+        parser.error("give BINARY paths, or --captured, or --releases bA..bB (one of them)")
+    if args.step < 1:
+        parser.error("--step must be at least 1")
+    if args.releases is not None:
+        from verifier.oracle.releases import release_points
+
+        points = release_points(args.repo, args.releases, step=args.step, cache=args.cache, timeout=args.timeout,
+                                wrapper=split_command(args.wrapper))
+    elif args.captured:
+        points = series.captured_points()
+    else:
+        points = series.local_points(args.binaries, timeout=args.timeout, wrapper=split_command(args.wrapper))
+    history = make_chart(points)
+    if args.json:
+        print(chart.format_json(history))
+    elif args.markdown:
+        print(chart.format_markdown(history, everything=args.all), end="")
+    else:
+        print(chart.format_text(history, everything=args.all))
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "diff": run_diff, "resolve": run_resolve, "bench": run_bench, "history": run_history}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
