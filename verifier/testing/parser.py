@@ -56,13 +56,17 @@ def _blocks(text: str) -> list[str]:
 
 
 def missing_model_output(model: str) -> str:
-    """What llama-server logs when ``-m`` names a file that is not there (then it exits 1)."""
-    return (f"gguf_init_from_file: failed to open GGUF file '{model}' (No such file or directory)\n"
-            f"llama_model_load: error loading model: llama_model_loader: failed to load model from {model}\n"
-            "llama_model_load_from_file_impl: failed to load model\n"
-            f"srv    load_model: failed to load model, '{model}'\n"
-            "srv   operator(): operator(): cleaning up before exit...\n"
-            "main: exiting due to model loading error\n")
+    """What a real build 11434 logs when ``-m`` names a file that is not there (then it exits 1)."""
+    lines = ["I srv  llama_server: initializing ...",
+             f"I srv    load_model: loading model '{model}'",
+             f"E gguf_init_from_file: failed to open GGUF file '{model}' (No such file or directory)",
+             f"E llama_model_load: error loading model: llama_model_loader: failed to load model from {model}",
+             "E llama_model_load_from_file_impl: failed to load model",
+             f"E cmn  common_init_: failed to load model '{model}'",
+             f"E srv    load_model: failed to load model, '{model}'",
+             "I srv    operator(): operator(): cleaning up before exit...",
+             "E srv  llama_server: exiting due to model loading error"]
+    return "".join(f"0.00.{n:03d}.000 {line}\n" for n, line in enumerate(lines))
 
 
 class FakeParser:
@@ -87,7 +91,7 @@ class FakeParser:
         return found
 
     def _failed(self, arg: str, option: _Option, why: str) -> Answer:
-        return Answer("", f'error while handling argument "{arg}": {why}\n\nusage:\n{option.usage}\n\n'
+        return Answer("", f'error while handling argument "{arg}": {why}\n\nusage:\n{option.usage}\n\n\n'
                           "to show complete usage, run with -h\n", 1)
 
     def answer(self, argv: Sequence[str]) -> Answer:
