@@ -547,7 +547,11 @@ def run_bisect(argv: Sequence[str]) -> int:
     if args.builds == "sdist":
         from verifier.oracle.sdist import sdist_outcome, sdist_series
 
-        points: list[object] = list(sdist_series(args.old, args.new))
+        numbers, online = sdist_series(args.old, args.new)
+        if not online:
+            print("note: the package registry could not be asked; bisecting the builds in the cache",
+                  file=sys.stderr)
+        points: list[object] = list(numbers)
         label = present.sdist_label
 
         def judged(i: int) -> object:

@@ -109,3 +109,54 @@ def test_bad_ranges_are_one_clear_line(tmp_path: Path, args: list[str], message:
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("error: ")
     assert message in done.stderr.strip().splitlines()[-1]
+
+
+def test_sdist_mode_offline_bisects_the_cached_builds(tmp_path: Path) -> None:
+    # The registry cannot be asked (no index): the builds already in the cache are the series.
+    cache = tmp_path / "cache"
+    name = "llama-server.exe" if os.name == "nt" else "llama-server"
+    builds = corpus.builds()
+    for n in builds:
+        target = cache / "builds" / f"b{n}" / name
+        target.parent.mkdir(parents=True)
+        target.write_bytes(fake_llama_server(n, tmp_path / "scripts").path.read_bytes())
+        target.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARS and not k.startswith("PIP_")}
+    env.update(LLAMA_SERVER_VERIFIER_CACHE=str(cache), PIP_NO_INDEX="1", PIP_FIND_LINKS="",
+               PIP_CONFIG_FILE=os.devnull)
+    done = subprocess.run([sys.executable, "-m", "verifier", "bisect", "--builds", "sdist", "--old", f"b{builds[0]}",
+                           "--new", f"b{builds[-1]}", "--check", "spec-type-mtp", "--wrapper", sys.executable,
+                           "--json"], capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                          env={**env, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert "bisecting the builds in the cache" in done.stderr
+    data = json.loads(done.stdout)
+    expected = next(n for n in builds if "draft-mtp" in Capabilities.from_help(corpus.capture(n).help).spec_types)
+    assert data["first_new"] == f"b{expected}" and data["builds"] == len(builds)
+
+
+def history(gh: FakeGitHub, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARS}
+    env.update(gh.env(), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+    argv = [sys.executable, "-m", "verifier", "history", *args, "--cache", str(cache), "--wrapper", sys.executable]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+
+
+def test_history_over_a_release_range(tmp_path: Path) -> None:
+    archives = Archives(tmp_path / "a")
+    other = server_archive(tmp_path / "other.tar.gz", b"not for this host", layout="top", tag="x")
+    with FakeGitHub() as gh:
+        gh.add_release("b1", archives.host("b1", 9093))
+        gh.add_release("b2", {f"llama-b2-bin-{other_platform()}.tar.gz": other})
+        gh.add_release("b3", archives.host("b3", 9093))
+        gh.add_release("b4", archives.host("b4", 11434))
+        gh.add_release("b5", archives.host("b5", 11434))
+        done = history(gh, tmp_path / "cache", "--releases", "b1..b5", "--step", "2", "--json")
+        empty = history(gh, tmp_path / "cache", "--releases", "b2..b2")
+        nothing = history(gh, tmp_path / "cache", "--releases", "b1..b9")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert [b["label"] for b in data["builds"]] == ["b1", "b3", "b5"]  # every 2nd release, the ends included
+    assert next(t for t in data["spec_types"] if t["type"] == "draft-mtp")["added"] == {"build": "b5", "after": "b3"}
+    assert empty.returncode == 2 and "b2 is not older than b2" in empty.stderr
+    assert nothing.returncode == 2 and "no release tagged 'b9'" in nothing.stderr

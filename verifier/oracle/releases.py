@@ -94,9 +94,15 @@ def verify_release(release: object, judge: Judge) -> BinaryReport | str:
 
 
 def outcome(release: object, judge: Judge) -> Outcome:
-    verified = verify_release(release, judge)
+    return outcome_of(verify_release(release, judge), judge)
+
+
+def outcome_of(verified: BinaryReport | str, judge: Judge) -> Outcome:
+    """The judged value of one verified build (a string: why it could not be verified, a skip)."""
     if isinstance(verified, str):
         return Outcome(None, verified)
+    if verified.error is not None:
+        return Outcome(None, verified.error)
     wanted = "accepts" if judge.accepts else judge.check
     check = next((c for c in verified.checks if c.id == wanted), None)
     if check is None:
