@@ -12,8 +12,9 @@ def main(build: int, argv: Sequence[str]) -> int:
 
     found = capture(build)
     answer = FakeParser(found.help, found.version).answer(argv)
-    sys.stdout.write(answer.stdout)
-    sys.stderr.write(answer.stderr)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    # bytes, as the real binary writes them: no CRLF translation on Windows, no console encoding errors
+    sys.stdout.buffer.write(answer.stdout.encode("utf-8"))
+    sys.stderr.buffer.write(answer.stderr.encode("utf-8"))
+    sys.stdout.buffer.flush()
+    sys.stderr.buffer.flush()
     return answer.exit_code

@@ -1,5 +1,5 @@
-"""``python -m verifier bisect`` against the loopback GitHub: 1,000 releases in at most 11 downloads,
-skips, bad input, and releases made of the captured real builds."""
+"""The oracle against the loopback GitHub: `bisect` (1,000 releases in at most 11 downloads, skips, bad
+input, the captured builds as releases, sdist mode), `history --releases`, and `--release` with `--accepts`."""
 
 from __future__ import annotations
 
@@ -160,3 +160,21 @@ def test_history_over_a_release_range(tmp_path: Path) -> None:
     assert next(t for t in data["spec_types"] if t["type"] == "draft-mtp")["added"] == {"build": "b5", "after": "b3"}
     assert empty.returncode == 2 and "b2 is not older than b2" in empty.stderr
     assert nothing.returncode == 2 and "no release tagged 'b9'" in nothing.stderr
+
+
+def test_release_gate_with_accepts(tmp_path: Path) -> None:
+    # Gate a prebuilt on the application's real command line.
+    archives = Archives(tmp_path / "a")
+    env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARS}
+    with FakeGitHub() as gh:
+        gh.add_release("b11434", archives.host("b11434", 11434))
+        env.update(gh.env(), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+        done = subprocess.run([sys.executable, "-m", "verifier", "--release", "b11434", "--cache", str(tmp_path / "c"),
+                               "--wrapper", sys.executable, "--json", "--accepts", "--spec-type draft-mtp -c 4096",
+                               "--accepts", "--draft-max 3"], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                              env=env)
+    assert done.returncode == 1, done.stderr
+    (row,) = json.loads(done.stdout)["binaries"]
+    assert [c["ok"] for c in row["checks"] if c["id"] == "accepts"] == [True, False]
+    assert row["accepts"][1]["hint"] == "--draft-max was removed: use --spec-draft-n-max or --spec-ngram-mod-n-max"
+    assert row["asset"]["digest_verified"] is True
