@@ -120,3 +120,11 @@ def test_bad_accepts_input_is_a_clear_error_exit_2(fake_llama_server, tmp_path: 
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith(("error: ", "python -m verifier: error: "))
     assert message in done.stderr.strip().splitlines()[-1]
+
+
+def test_secret_values_stay_out_of_the_report(fake_llama_server, capsys) -> None:
+    code, binary = accepts_json(capsys, fake_llama_server(build=11434), *SKIP_SPEC,
+                                "--accepts", "--api-key s3cr3t-value -hft hf_tokenvalue --port 8080")
+    out = json.dumps(binary)
+    assert code == 0 and "s3cr3t-value" not in out and "hf_tokenvalue" not in out
+    assert binary["accepts"][0]["argv"] == ["--api-key", "***", "-hft", "***", "--port", "8080"]

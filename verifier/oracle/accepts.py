@@ -18,7 +18,7 @@ from typing import Sequence
 from verifier.acceptance import ParserVerdict, parser_verdict
 from verifier.capabilities import Capabilities
 from verifier.checks import CheckResult
-from verifier.oracle.argv import PreparedArgv, prepare
+from verifier.oracle.argv import HIDDEN, PreparedArgv, prepare
 from verifier.oracle.hints import hint, named_argument
 
 CHECK_ID = "accepts"
@@ -34,13 +34,21 @@ class AcceptsResult:
 
     @property
     def command(self) -> str:
-        return shlex.join(self.prepared.given)
+        return shlex.join(self.prepared.shown())
+
+    @property
+    def message(self) -> str:
+        """The binary's line, with any secret value of the argv hidden."""
+        message = self.verdict.message
+        for secret in {self.prepared.given[i] for i in self.prepared.hidden}:
+            message = message.replace(secret, HIDDEN)
+        return message
 
     def check(self) -> CheckResult:
         """This argv as one ``accepts`` row of the report."""
         if self.verdict.accepted:
             return CheckResult(CHECK_ID, True, f"accepted: {self.command}")
-        detail = f"{self.verdict.outcome}: {self.command} -> {self.verdict.message}"
+        detail = f"{self.verdict.outcome}: {self.command} -> {self.message}"
         if self.verdict.outcome == "rejected" and self.argument is None:
             detail += " (the error names no argument)"
         if self.hint:
@@ -48,10 +56,11 @@ class AcceptsResult:
         return CheckResult(CHECK_ID, False, detail)
 
     def to_dict(self) -> dict[str, object]:
-        return {"argv": list(self.prepared.given), "probed": list(self.prepared.probed),
-                "substituted": [s.describe() for s in self.prepared.substitutions],
+        p = self.prepared
+        return {"argv": list(p.shown()), "probed": list(p.shown(p.probed)),
+                "substituted": [s.describe(p.shown(s.given)) for s in p.substitutions],
                 "outcome": self.verdict.outcome, "accepted": self.verdict.accepted,
-                "message": self.verdict.message, "argument": self.argument, "hint": self.hint}
+                "message": self.message, "argument": self.argument, "hint": self.hint}
 
 
 def read_argv_file(path: Path) -> list[str]:

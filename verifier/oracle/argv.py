@@ -19,6 +19,8 @@ _ANGLED = re.compile(r"<[^>]*>")
 _MODEL_NAMES = frozenset({"-m", "--model"})
 _NETWORK_NAME = re.compile(r"(^|-)(hf[a-z]*|url|docker)(-|$)")
 _FILE_HINT = re.compile(r"FNAME|FILE|PATH|DIR")
+_SECRET_NAME = re.compile(r"(^|-)(api-key|token|password|secret)$")
+HIDDEN = "***"
 
 
 def arity(entry: HelpEntry) -> int:
@@ -44,6 +46,11 @@ def input_kind(entry: HelpEntry) -> str | None:
     return "dir" if "DIR" in hint or "directory" in entry.description.lower() else "file"
 
 
+def is_secret(entry: HelpEntry) -> bool:
+    """A value not to repeat in a report: ``--api-key KEY``, ``--hf-token TOKEN`` (not ``--api-key-file``)."""
+    return any(_SECRET_NAME.search(n.lstrip("-")) for n in entry.names)
+
+
 @dataclass(frozen=True)
 class Substitution:
     """One argument the probe does not pass as given, and why."""
@@ -54,12 +61,12 @@ class Substitution:
     """The values passed instead; None when the argument was left out (a model or a network input)."""
     kind: str
 
-    def describe(self) -> str:
+    def describe(self, shown: tuple[str, ...] | None = None) -> str:
+        given = " ".join(self.given if shown is None else shown)
         if self.replacement is None:
             what = "replaced by a model that does not exist" if self.kind == "model" else "left out: it would fetch"
-            return f"{self.argument} {' '.join(self.given)}: {what} (a real argument of this build)"
-        return f"{self.argument}: given an empty {'folder' if self.kind == 'dir' else 'file'} in place of " \
-               f"{' '.join(self.given)}"
+            return f"{self.argument} {given}: {what} (a real argument of this build)"
+        return f"{self.argument}: given an empty {'folder' if self.kind == 'dir' else 'file'} in place of {given}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,13 @@ class PreparedArgv:
     given: tuple[str, ...]
     probed: tuple[str, ...]
     substitutions: tuple[Substitution, ...] = field(default=())
+    hidden: frozenset[int] = frozenset()
+    """Positions in ``given`` holding a secret value (shown as ``***`` in reports)."""
+
+    def shown(self, words: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        """``given`` with secret values hidden (or any argv, hiding the same values)."""
+        secrets = {self.given[i] for i in self.hidden}
+        return tuple(HIDDEN if w in secrets else w for w in (self.given if words is None else words))
 
 
 def prepare(argv: Sequence[str], caps: Capabilities, inputs: Path) -> PreparedArgv:
@@ -77,6 +91,7 @@ def prepare(argv: Sequence[str], caps: Capabilities, inputs: Path) -> PreparedAr
     """
     probed: list[str] = []
     subs: list[Substitution] = []
+    hidden: set[int] = set()
     words = list(argv)
     i = 0
     while i < len(words):
@@ -87,6 +102,8 @@ def prepare(argv: Sequence[str], caps: Capabilities, inputs: Path) -> PreparedAr
             break
         n = arity(entry)
         values = tuple(words[i + 1:i + 1 + n])
+        if is_secret(entry):
+            hidden.update(range(i + 1, i + 1 + len(values)))
         i += 1 + len(values)
         kind = input_kind(entry) if len(values) == n and n else None
         if kind in ("model", "network"):
@@ -106,4 +123,4 @@ def prepare(argv: Sequence[str], caps: Capabilities, inputs: Path) -> PreparedAr
             probed.extend([word, *replaced])
             continue
         probed.extend([word, *values])
-    return PreparedArgv(tuple(argv), tuple(probed), tuple(subs))
+    return PreparedArgv(tuple(argv), tuple(probed), tuple(subs), frozenset(hidden))

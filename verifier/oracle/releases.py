@@ -13,6 +13,8 @@ from verifier.errors import VerifierError
 from verifier.oracle.bisect import Outcome
 from verifier.oracle.history import BuildPoint
 from verifier.probe import DEFAULT_TIMEOUT
+from verifier.release.api import GitHubSettings, Release
+from verifier.release.retry import RetryPolicy
 from verifier.report import BinaryReport
 
 _BUILD_TAG = re.compile(r"^b(?P<n>\d+)(?:-[\w.-]+)?$")
@@ -48,14 +50,11 @@ class Judge:
         return f"check {self.check}" if self.check else "--accepts " + " ".join(self.accepts)
 
 
-def _settings_policy() -> tuple[object, object]:
-    from verifier.release.api import GitHubSettings
-    from verifier.release.retry import RetryPolicy
-
+def _settings_policy() -> tuple[GitHubSettings, RetryPolicy]:
     return GitHubSettings.from_env(), RetryPolicy()
 
 
-def series(repo: str, old: str, new: str) -> list[object]:
+def series(repo: str, old: str, new: str) -> list[Release]:
     """The releases from tag ``old`` to tag ``new`` (both ``bN``), oldest first; errors name what is wrong."""
     from verifier.release.api import list_releases
 
@@ -67,7 +66,7 @@ def series(repo: str, old: str, new: str) -> list[object]:
     if a >= b:
         raise VerifierError(f"{old} is not older than {new}: give the older build as --old / first")
     settings, policy = _settings_policy()
-    releases = list_releases(repo, settings, policy)  # type: ignore[arg-type]
+    releases = list_releases(repo, settings, policy)
     tags = {r.tag for r in releases}
     for tag in (old, new):
         if tag not in tags:
@@ -76,24 +75,23 @@ def series(repo: str, old: str, new: str) -> list[object]:
     return sorted(picked, key=lambda r: (build_number(r.tag), r.tag))
 
 
-def verify_release(release: object, judge: Judge) -> BinaryReport | str:
+def verify_release(release: Release, judge: Judge) -> BinaryReport | str:
     """Download and verify the release's host build; a string says why it cannot be judged."""
     from verifier.release.assets import Host, plan
     from verifier.release.gate import GateOptions, run
 
     settings, policy = _settings_policy()
-    choices = plan(release.assets, Host.current(), tag=release.tag)  # type: ignore[attr-defined]
+    choices = plan(release.assets, Host.current(), tag=release.tag)
     if choices.error or not choices.picked:
         return choices.error or "no build for this host"
-    opts = GateOptions(repo=judge.repo, tag=release.tag, cache_dir=judge.cache, jobs=1,  # type: ignore[attr-defined]
-                       timeout=judge.timeout, wrapper=judge.wrapper,
-                       check_ids=(judge.check,) if judge.check else (),
-                       accepts=(judge.accepts,) if judge.accepts else (), policy=policy)  # type: ignore[arg-type]
-    (row,) = run(release, choices.picked[:1], opts, settings).binaries  # type: ignore[arg-type]
+    opts = GateOptions(repo=judge.repo, tag=release.tag, cache_dir=judge.cache, jobs=1, timeout=judge.timeout,
+                       wrapper=judge.wrapper, check_ids=(judge.check,) if judge.check else (),
+                       accepts=(judge.accepts,) if judge.accepts else (), policy=policy)
+    (row,) = run(release, choices.picked[:1], opts, settings).binaries
     return row.error if row.error is not None else row
 
 
-def outcome(release: object, judge: Judge) -> Outcome:
+def outcome(release: Release, judge: Judge) -> Outcome:
     return outcome_of(verify_release(release, judge), judge)
 
 
@@ -132,7 +130,7 @@ def release_points(repo: str | None, text: str, *, step: int, cache: Path | None
     skipped: list[tuple[str, str]] = []
     for release in chosen:
         verified = verify_release(release, judge)
-        tag = release.tag  # type: ignore[attr-defined]
+        tag = release.tag
         if isinstance(verified, str) or verified.capabilities is None:
             skipped.append((tag, verified if isinstance(verified, str) else "no capabilities"))
             continue
