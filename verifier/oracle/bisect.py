@@ -59,6 +59,15 @@ class BisectResult(Generic[T]):
         return next((s.outcome for s in self.steps if s.index == index and not s.outcome.skipped), None)
 
 
+def _nearest_untried(middle: int, lo: int, hi: int, skipped: set[int]) -> int | None:
+    """The index strictly between ``lo`` and ``hi`` nearest ``middle`` (lower first) not yet skipped."""
+    for distance in range(hi - lo):
+        for i in (middle - distance, middle + distance):
+            if lo < i < hi and i not in skipped:
+                return i
+    return None
+
+
 def search(points: Sequence[T], judge: Callable[[int], Outcome], describe: Callable[[T], str] = str,
            on_step: Callable[[Step], None] | None = None) -> BisectResult[T]:
     """Bisect ``points`` (oldest first; the first is old, the last is new)."""
@@ -87,15 +96,12 @@ def search(points: Sequence[T], judge: Callable[[int], Outcome], describe: Calla
     lo, hi = 0, last
     skipped: set[int] = set()
     while hi - lo > 1:
-        untried = [i for i in range(lo + 1, hi) if i not in skipped]
-        if not untried:
-            result.candidates = [*sorted(skipped & set(range(lo + 1, hi))), hi]
-            result.last_old, result.first_new = None, None
+        mid = _nearest_untried((lo + hi) // 2, lo, hi, skipped)
+        if mid is None:
+            result.candidates = [*sorted(i for i in skipped if lo < i < hi), hi]
             result.error = ("skipped builds hide the change: the first new one is one of "
                             + ", ".join(describe(points[i]) for i in result.candidates))
             return result
-        middle = (lo + hi) // 2
-        mid = min(untried, key=lambda i: (abs(i - middle), i))
         outcome = run(mid, term)
         if outcome.skipped:
             skipped.add(mid)
