@@ -83,3 +83,13 @@ def test_history_bad_input_exits_2(tmp_path: Path) -> None:
 def test_docs_compatibility_is_current() -> None:
     assert (ROOT / "docs" / "compatibility.md").read_text(encoding="utf-8") == render(), \
         "docs/compatibility.md is out of date: run python scripts/compatibility_doc.py"
+
+
+def test_every_spec_change_falls_inside_its_bracket_in_the_captured_set() -> None:
+    from verifier.oracle.compatibility import KNOWN_CHANGES, _bracket
+
+    points = captured_points()
+    for spec_build, text, shows in KNOWN_CHANGES:
+        before, first, steady = _bracket(points, shows)
+        assert steady is True, text
+        assert number(before) < spec_build <= number(first), (text, before, first)

