@@ -86,10 +86,10 @@ def test_docs_compatibility_is_current() -> None:
 
 
 def test_every_spec_change_falls_inside_its_bracket_in_the_captured_set() -> None:
-    from verifier.oracle.compatibility import KNOWN_CHANGES, _bracket
+    from verifier.oracle.compatibility import KNOWN_CHANGES, bracket
 
     points = captured_points()
     for spec_build, text, shows in KNOWN_CHANGES:
-        before, first, steady = _bracket(points, shows)
+        before, first, steady = bracket(points, shows)
         assert steady is True, text
         assert number(before) < spec_build <= number(first), (text, before, first)

@@ -39,7 +39,7 @@ KNOWN_CHANGES: tuple[tuple[int, str, Callable[[Capabilities], bool]], ...] = (
 """SPEC section 4's changes that the help or version shows, with the build SPEC gives for each."""
 
 
-def _bracket(points: Sequence[BuildPoint], shows: Callable[[Capabilities], bool]) -> tuple[str, str, bool | None]:
+def bracket(points: Sequence[BuildPoint], shows: Callable[[Capabilities], bool]) -> tuple[str, str, bool | None]:
     """(last build without, first build with) in the set, and whether the set agrees it is one change."""
     first = next((i for i, p in enumerate(points) if shows(p.caps)), None)
     if first is None:
@@ -53,7 +53,7 @@ def _known_changes(points: Sequence[BuildPoint]) -> list[str]:
     lines = ["| change (SPEC section 4) | SPEC build | last build without it | first build with it | "
              "SPEC build inside the bracket |", "|---|---|---|---|---|"]
     for spec_build, text, shows in KNOWN_CHANGES:
-        before, first, steady = _bracket(points, shows)
+        before, first, steady = bracket(points, shows)
         numbers = [int(x[1:]) for x in (before, first) if x.startswith("b") and x[1:].isdigit()]
         inside = ("-" if steady is None else
                   "yes" if len(numbers) == 2 and numbers[0] < spec_build <= numbers[1] else "**no**")
