@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,18 @@ def test_verified_from_another_directory_by_a_relative_path(fake_llama_server, t
                               capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
         assert done.returncode == expected, done.stderr
         assert f"llama-server-b{build}.py  (" in done.stdout and str(build) in done.stdout.splitlines()[0]
+
+
+def test_the_pytest_plugin_gives_downstream_projects_the_fixture(tmp_path: Path) -> None:
+    # A project with no conftest of its own: the fixture comes from the installed entry point (pytest11).
+    (tmp_path / "test_downstream.py").write_text(
+        "import subprocess\n"
+        "def test_probe(fake_llama_server):\n"
+        "    server = fake_llama_server(build=9093)\n"
+        "    done = subprocess.run([*server.argv, '--spec-type', 'draft-mtp'], capture_output=True, text=True)\n"
+        "    assert done.returncode == 1 and 'unknown speculative type: draft-mtp' in done.stderr\n",
+        encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+                           "test_downstream.py"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
