@@ -78,7 +78,12 @@ def test_a_stub_or_unknown_network_argument_is_kept_for_the_parser_to_reject(tmp
                                                "--spec-draft-model?"),
     ("error: invalid argument: -cpent", "-cpent is not an argument of this build (build 9093 had it: create a "),
     ("error: invalid argument: --bogus", "--bogus is not an argument of this build"),
-    ('error while handling argument "-c": expected value for argument', None),
+    ('error while handling argument "-c": expected value for argument', "-c takes a value in this build: N"),
+    ('error while handling argument "--flash-attn": expected value for argument',
+     "--flash-attn takes a value in this build: [on|off|auto]"),
+    ("error while handling argument \"--flash-attn\": error: unknown value for --flash-attn: 'yes'",
+     "--flash-attn accepts on, off, auto"),
+    ('error while handling argument "--ctx-size": stoi', "--ctx-size takes an integer (N)"),
     ("error: something else", None),
 ])
 def test_hints_say_only_what_the_help_shows(line: str, expected: str | None) -> None:

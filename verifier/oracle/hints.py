@@ -72,6 +72,17 @@ def _similar_description(old: HelpEntry, caps: Capabilities) -> HelpEntry | None
     return best[1] if best[0] >= 0.75 else None
 
 
+def _value_hint(name: str, entry: HelpEntry, message: str) -> str | None:
+    """A real argument given a bad or no value: what the help says it takes."""
+    if "expected value for argument" in message and entry.hint:
+        return f"{name} takes a value in this build: {entry.hint}"
+    if message.rstrip().endswith(": stoi") and entry.hint:
+        return f"{name} takes an integer ({entry.hint})"
+    if entry.values and ("value" in message.lower()):
+        return f"{name} accepts {', '.join(entry.values)}"
+    return None
+
+
 def hint(message: str, caps: Capabilities) -> str | None:
     """A one-line hint for a rejected argv from its error line and this build's help."""
     name = named_argument(message)
@@ -88,7 +99,7 @@ def hint(message: str, caps: Capabilities) -> str | None:
         rest = entry.description[len(REMOVED_PREFIX):].strip()
         return f"{name} was removed" + (f": {rest}" if rest else "")
     if entry is not None:
-        return None  # a real argument with a bad or missing value: the error line says it all
+        return _value_hint(name, entry, message)
     not_here = f"{name} is not an argument of this build"
     mentioned = _mentioned_by(name.lstrip("-"), caps)
     if mentioned is not None:
