@@ -16,9 +16,9 @@ from functools import cached_property
 from typing import Sequence
 
 from verifier.helptext import HelpEntry, parse_help
+from verifier.oracle.argv import arity, canonical, input_kind
 
 _INT = re.compile(r"^\s*[+-]?\d")
-_ANGLED = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,7 @@ class _Option:
 
     @property
     def values(self) -> int:
-        """How many argv words the option takes: one per word of its value hint."""
-        return len(_ANGLED.sub("X", self.entry.hint).split())
+        return arity(self.entry)
 
 
 def _blocks(text: str) -> list[str]:
@@ -98,9 +97,7 @@ class FakeParser:
         model = "models/7B/ggml-model-f16.gguf"
         i = 0
         while i < len(argv):
-            arg = argv[i]
-            if arg.startswith("--"):
-                arg = arg.replace("_", "-")
+            arg = canonical(argv[i])
             option = self.options.get(arg)
             if option is None:
                 return Answer("", f"error: invalid argument: {arg}\n", 1)
@@ -120,6 +117,6 @@ class FakeParser:
                 unknown = [v for v in values[0].split(",") if v not in option.entry.values]
                 if unknown:
                     return self._failed(arg, option, f"unknown speculative type: {unknown[0]}")
-            if "-m" in option.entry.names or "--model" in option.entry.names:
+            if input_kind(option.entry) == "model":
                 model = values[0]
         return Answer("", missing_model_output(model), 1)
