@@ -37,10 +37,14 @@ def test_the_fake_answers_as_the_real_build(real_build, build: int, tmp_path) ->
     real = real_build(build)
     fake = fake_llama_server(build, tmp_path)
     for argv in ARGVS:
-        answers = [subprocess.run([*cmd, *argv], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        # as the argv proof runs them: a missing model (nothing loads) and no public port (no router server)
+        tail = ["-m", "missing.gguf", "--host", "127.0.0.1", "--port", "0"]
+        answers = [subprocess.run([*cmd, *argv, *tail], capture_output=True, text=True, timeout=60, cwd=tmp_path)
                    for cmd in ([str(real)], fake.argv)]
         assert answers[0].returncode == answers[1].returncode, argv
         if answers[0].stderr.startswith("error"):
             assert answers[1].stderr == answers[0].stderr, argv
+        else:
+            assert "failed to load model" in answers[0].stderr and "failed to load model" in answers[1].stderr
     shown = subprocess.run([str(real), "--help"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert shown.stdout == fake.help_text

@@ -48,8 +48,9 @@ def test_the_same_argv_on_build_9093(fake_llama_server, capsys) -> None:
     assert code == 1
     dio, mtp = binary["accepts"]
     assert dio["accepted"]
-    assert mtp["argument"] == "--spec-type" and "unknown speculative type: draft-mtp" in mtp["message"]
-    assert mtp["hint"].startswith("--spec-type does not list 'draft-mtp'")
+    assert mtp["argument"] == "--spec-type" and "unknown speculative decoding type" in mtp["message"]
+    assert mtp["hint"] == ("--spec-type takes one type in this build: none, ngram-cache, ngram-simple, ngram-map-k, "
+                           "ngram-map-k4v, ngram-mod")
 
 
 def test_model_network_and_file_inputs_are_replaced(tmp_path: Path) -> None:
@@ -78,6 +79,8 @@ def test_a_stub_or_unknown_network_argument_is_kept_for_the_parser_to_reject(tmp
                                                "--spec-draft-model?"),
     ("error: invalid argument: -cpent", "-cpent is not an argument of this build (build 9093 had it: create a "),
     ("error: invalid argument: --bogus", "--bogus is not an argument of this build"),
+    ('error while handling argument "--spec-type": unknown speculative type: mtp',
+     "--spec-type does not list 'mtp'; it lists 'draft-mtp' (types: none, draft-simple, "),
     ('error while handling argument "-c": expected value for argument', "-c takes a value in this build: N"),
     ('error while handling argument "--flash-attn": expected value for argument',
      "--flash-attn takes a value in this build: [on|off|auto]"),

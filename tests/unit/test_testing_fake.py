@@ -72,9 +72,14 @@ def test_accepted_argv_fails_to_load_the_missing_model(fake_llama_server, tmp_pa
 
 def test_builds_differ_as_the_real_ones_do(fake_llama_server, tmp_path: Path) -> None:
     old = run(fake_llama_server(build=9093), "--spec-type", "draft-mtp", cwd=tmp_path)
-    assert "unknown speculative type: draft-mtp" in old.stderr
-    assert "failed to load model" in run(fake_llama_server(build=9093), "-dio", cwd=tmp_path).stderr
+    assert 'argument "--spec-type": unknown speculative decoding type without draft model' in old.stderr
+    assert "failed to load model" in run(fake_llama_server(build=9093), "-dio", "-m", "x.gguf", cwd=tmp_path).stderr
     assert "invalid argument: -dio" in run(fake_llama_server(build=11434), "-dio", cwd=tmp_path).stderr
+
+
+def test_without_a_model_it_says_it_does_not_serve(fake_llama_server, tmp_path: Path) -> None:
+    done = run(fake_llama_server(build=11434), "--port", "0", cwd=tmp_path)
+    assert done.returncode == 1 and "would start a router server" in done.stderr
 
 
 def test_an_uncaptured_build_names_the_captured_ones(tmp_path: Path) -> None:
@@ -102,7 +107,7 @@ def test_the_pytest_plugin_gives_downstream_projects_the_fixture(tmp_path: Path)
         "def test_probe(fake_llama_server):\n"
         "    server = fake_llama_server(build=9093)\n"
         "    done = subprocess.run([*server.argv, '--spec-type', 'draft-mtp'], capture_output=True, text=True)\n"
-        "    assert done.returncode == 1 and 'unknown speculative type: draft-mtp' in done.stderr\n",
+        "    assert done.returncode == 1 and 'unknown speculative decoding type' in done.stderr\n",
         encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
                            "test_downstream.py"], capture_output=True, text=True, timeout=120, cwd=tmp_path)

@@ -88,6 +88,8 @@ def hint(message: str, caps: Capabilities) -> str | None:
     name = named_argument(message)
     if name is None:
         return None
+    if "unknown speculative decoding type" in message:  # before b9109: one type, the value not named
+        return f"{name} takes one type in this build: {', '.join(caps.spec_types)}"
     value = _VALUE.search(message)
     if value is not None:
         close = difflib.get_close_matches(value.group("value"), caps.spec_types, n=1, cutoff=0.5)

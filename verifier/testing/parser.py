@@ -5,7 +5,9 @@ Mirrors llama.cpp's ``common/arg.cpp``: arguments are taken in order; ``--a_b`` 
 stub, a missing value, a non-integer ``N`` or an unlisted ``--spec-type`` value fails with
 ``error while handling argument "X": ...`` and that argument's usage block. An argv the
 parser accepts goes on to load the model, which here never exists: "failed to load model".
-Other values are taken as given (the real parser checks a few more, e.g. ``--flash-attn``).
+Without ``-m`` a real build starts a router server and listens; the fake does not serve, it
+says so and exits 1. Other values are taken as given (the real parser checks a few more,
+e.g. ``--flash-attn``).
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ class FakeParser:
                           "to show complete usage, run with -h\n", 1)
 
     def answer(self, argv: Sequence[str]) -> Answer:
-        model = "models/7B/ggml-model-f16.gguf"
+        model: str | None = None
         i = 0
         while i < len(argv):
             arg = canonical(argv[i])
@@ -114,9 +116,16 @@ class FakeParser:
             if option.entry.removed:
                 return self._failed(arg, option, option.entry.description)
             if "--spec-type" in option.entry.names and option.entry.values:
-                unknown = [v for v in values[0].split(",") if v not in option.entry.values]
-                if unknown:
-                    return self._failed(arg, option, f"unknown speculative type: {unknown[0]}")
+                if option.entry.hint.startswith("["):  # before b9109: one type, and an older message
+                    if values[0] not in option.entry.values:
+                        return self._failed(arg, option, "unknown speculative decoding type without draft model")
+                else:
+                    unknown = [v for v in values[0].split(",") if v not in option.entry.values]
+                    if unknown:
+                        return self._failed(arg, option, f"unknown speculative type: {unknown[0]}")
             if input_kind(option.entry) == "model":
                 model = values[0]
+        if model is None:
+            return Answer("", "fake llama-server: no -m given; the real build would start a router server and "
+                              "listen here, the fake does not serve\n", 1)
         return Answer("", missing_model_output(model), 1)
