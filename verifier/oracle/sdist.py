@@ -40,8 +40,9 @@ def builder() -> ModuleType:
 def registry_versions() -> list[int] | None:
     """Build numbers the registry has, or None when it cannot be asked."""
     try:
-        done = subprocess.run([sys.executable, "-m", "pip", "index", "versions", PACKAGE], capture_output=True,
-                              text=True, timeout=120, stdin=subprocess.DEVNULL)
+        done = subprocess.run([sys.executable, "-m", "pip", "index", "versions", PACKAGE, "--retries", "1",
+                               "--timeout", "15"], capture_output=True, text=True, timeout=120,
+                              stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return None
     match = _VERSIONS.search(done.stdout)
