@@ -49,6 +49,20 @@ exit codes:
   {EXIT_ERROR}  bad arguments, an unreadable GGUF, or a binary that could not be probed
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
+HISTORY_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  the chart is printed
+  {EXIT_ERROR}  no builds, a binary that could not be probed, an unknown tag, a range with no build for
+     this host, bad arguments
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+"""
+BISECT_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  found: the first new build, the last old one and what changed between them
+  {EXIT_ERROR}  cannot: an unknown or non-bN tag, old not older than new, nothing changed in the range,
+     an end that cannot be judged, skipped builds that hide the answer, bad arguments
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+"""
 
 
 def prog_name() -> str:
@@ -446,7 +460,7 @@ def build_history_parser() -> argparse.ArgumentParser:
         "history", "The flag chart: for every argument and --spec-type value across a series of builds, the "
         "first and last build seen, the build where it became a removed-argument stub, aliases gained or lost "
         "and default changes. Builds from local binaries, the captures shipped with this package, or a range "
-        "of GitHub releases (each tag's host build, downloaded, verified and cached).")
+        "of GitHub releases (each tag's host build, downloaded, verified and cached).", HISTORY_EXIT_CODES)
     parser.add_argument("binaries", nargs="*", metavar="BINARY", type=user_path, help="llama-server executables")
     parser.add_argument("--captured", action="store_true", help="chart the real builds captured in this package")
     parser.add_argument("--repo", metavar="OWNER/NAME", help=f"with --releases (default {DEFAULT_REPO})")
@@ -508,7 +522,7 @@ def build_bisect_parser() -> argparse.ArgumentParser:
         "bisect", "Find the first build whose outcome is --new's rather than --old's (git bisect's old/new "
         "terms: a first break and a first fix alike), in about log2(N) downloads, each verified and cached; "
         "print the pair and what changed between them. A release with no build for this host is skipped, "
-        "as git bisect skip. Exit 0 when found, 2 when it cannot be (unknown tag, nothing changed, skips).")
+        "as git bisect skip.", BISECT_EXIT_CODES)
     parser.add_argument("--old", required=True, metavar="bA", help="a build with the old outcome (tag)")
     parser.add_argument("--new", required=True, metavar="bB", help="a build with the new outcome (tag)")
     parser.add_argument("--repo", metavar="OWNER/NAME", help=f"repository of the releases (default {DEFAULT_REPO})")
