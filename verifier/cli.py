@@ -511,10 +511,6 @@ def run_history(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
-    "diff": run_diff, "resolve": run_resolve, "bench": run_bench, "history": run_history}
-
-
 def build_bisect_parser() -> argparse.ArgumentParser:
     from verifier.release.options import DEFAULT_REPO
 
