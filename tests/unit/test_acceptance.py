@@ -107,6 +107,23 @@ def test_a_type_the_parser_refuses_is_caught(fake_binary) -> None:
         ("ngram-cache", REJECTED)]
 
 
+def test_every_emitted_argv_accepted_by_the_captured_builds_parsers(fake_llama_server) -> None:
+    for build in (9093, 11434):
+        fake = fake_llama_server(build=build)
+        caps = Capabilities.from_help(fake.help_text, fake.version_text)
+        results = check_argv(fake.path, caps, timeout=30, wrapper=fake.wrapper)
+        assert results and all(r.verdict.accepted for r in results), [r.verdict for r in results]
+
+
+def test_an_argv_for_the_newer_build_is_rejected_by_the_older(fake_llama_server) -> None:
+    new = Capabilities.from_help(help_fixture("real-b11434"))
+    old = fake_llama_server(build=9093)
+    results = check_argv(old.path, new, timeout=30, wrapper=old.wrapper)
+    rejected = {r.case.name: r.verdict.message for r in results if not r.verdict.accepted}
+    assert rejected["mtp (GPU)"] == ('error while handling argument "--spec-type": unknown speculative decoding type '
+                                     "without draft model")
+
+
 def test_a_parser_that_lacks_an_advertised_flag_is_caught(fake_binary, capsys) -> None:
     # The help advertises --spec-default, but this "binary" does not really accept it.
     fake = fake_parser(fake_binary, "real-b11434", strip="--spec-default")

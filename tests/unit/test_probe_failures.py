@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -112,12 +113,15 @@ def test_unknown_check_is_a_usage_error(fake_binary) -> None:
     assert done.returncode == 2 and "unknown check no-such-check" in done.stderr
 
 
-def test_one_bad_binary_among_good_ones_still_reports_the_others(fake_binary, tmp_path: Path, capsys) -> None:
-    fake = fake_binary(MINIMAL_HELP)
-    code = main([str(tmp_path / "missing"), str(fake.path), "--wrapper", sys.executable, "--json"])
+def test_one_bad_binary_among_good_ones_still_reports_the_others(fake_llama_server, tmp_path: Path, capsys) -> None:
+    good, failing = fake_llama_server(build=11434), fake_llama_server(build=9093)
+    code = main([str(tmp_path / "missing"), str(good.path), str(failing.path), "--wrapper", sys.executable, "--json"])
     assert code == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
     assert len(err) == 1 and "missing: no such file" in err[0]
+    rows = json.loads(captured.out)["binaries"]
+    assert [(r["build"], r["ok"]) for r in rows] == [(None, False), (11434, True), (9093, False)]
 
 
 def test_help_on_stderr_is_accepted(fake_binary) -> None:
@@ -126,8 +130,8 @@ def test_help_on_stderr_is_accepted(fake_binary) -> None:
     assert result.capabilities.has("--port")
 
 
-def test_probe_is_cached_by_path_size_and_mtime(fake_binary) -> None:
-    fake = fake_binary(MINIMAL_HELP)
+def test_probe_is_cached_by_path_size_and_mtime(fake_llama_server) -> None:
+    fake = fake_llama_server(build=11434)
     first = probe(fake.path, wrapper=fake.wrapper)
     assert probe(fake.path, wrapper=fake.wrapper) is first
     fake.path.write_text(fake.path.read_text() + "\n# changed\n")

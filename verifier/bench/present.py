@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 
+from verifier.util.neutral import json_text
 from verifier.bench.results import BenchReport, Lifetime, SetupResult
 from verifier.util.gha import md_cell
 
@@ -46,7 +46,7 @@ def format_text(report: BenchReport) -> str:
 
 
 def format_json(report: BenchReport) -> str:
-    return json.dumps(report.to_dict(), indent=2)
+    return json_text(report.to_dict())
 
 
 def format_markdown(report: BenchReport, heading: str = "llama-server bench") -> str:

@@ -210,6 +210,12 @@ class _GitHubSource:
         page = self.call(lambda: self.gh_repo.get_releases().get_page(0), f"releases of {self.repo}", not_found)
         return [_release(self.repo, r, tuple(_to_asset(a) for a in r.assets)) for r in page]
 
+    def every(self) -> list[Release]:
+        """Every release with its assets, as the listing gives them (newest first, 100 a page)."""
+        not_found = f"{self.repo} has no published release (or the repository does not exist, or is private)"
+        listed = self.call(lambda: list(self.gh_repo.get_releases()), f"releases of {self.repo}", not_found)
+        return [_release(self.repo, r, tuple(_to_asset(a) for a in r.assets)) for r in listed]
+
     def read_pointer(self, release: Release, asset: ReleaseAsset) -> bytes:
         from verifier.release.download import fetch_small
         from verifier.release.tags import POINTER_MAX_BYTES
@@ -249,3 +255,12 @@ def fetch_release(repo: str, tag: str, settings: GitHubSettings, policy: RetryPo
     if not isinstance(resolved.release.tag, str) or not resolved.release.tag.strip():
         raise VerifierError(f"the GitHub API answered a release of {repo} without a usable tag_name")
     return replace(resolved.release, requested=tag, because=resolved.because)
+
+
+def list_releases(repo: str, settings: GitHubSettings, policy: RetryPolicy) -> list[Release]:
+    """Every release of ``repo`` with its assets (``bisect`` and ``history --releases`` pick their range)."""
+    source = _GitHubSource(repo, settings, policy)
+    try:
+        return source.every()
+    finally:
+        source.close()

@@ -68,7 +68,8 @@ def _forget_token() -> None:
         os.environ.pop(name, None)
 
 
-def run_release(args: argparse.Namespace, check_ids: Sequence[str], wrapper: Sequence[str]) -> int:
+def run_release(args: argparse.Namespace, check_ids: Sequence[str], wrapper: Sequence[str],
+                accepts: Sequence[Sequence[str]] = ()) -> int:
     """``--release``: list, or download, verify and report; returns the exit code."""
     settings = GitHubSettings.from_env()
     opts = GateOptions(
@@ -76,6 +77,7 @@ def run_release(args: argparse.Namespace, check_ids: Sequence[str], wrapper: Seq
         platform=args.platform, all_host=args.all_host, cache_dir=args.cache.path if args.cache else None,
         jobs=args.jobs,
         timeout=args.timeout, wrapper=tuple(wrapper), check_ids=tuple(check_ids), argv=args.argv,
+        accepts=tuple(tuple(a) for a in accepts),
         policy=RetryPolicy(max_total_wait=args.retry_wait),
     )
     release, plan = find(opts, settings)

@@ -47,6 +47,8 @@ class GateOptions:
     check_ids: tuple[str, ...] = ()
     argv: bool = False
     """Also run every argv the resolver emits through each binary's parser (``--argv``)."""
+    accepts: tuple[tuple[str, ...], ...] = ()
+    """Application argvs each binary's parser must accept (``--accepts``)."""
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     limits: Limits = field(default_factory=Limits)
 
@@ -207,7 +209,7 @@ class _Run:
                 raise VerifierError(f"{asset.name}: no llama-server or llama-server.exe inside the archive")
             info["binary"] = str(binary)
             report = verify_binary(binary, self.opts.check_ids, timeout=self.opts.timeout, wrapper=self.opts.wrapper,
-                                   argv=self.opts.argv)
+                                   argv=self.opts.argv, accepts=self.opts.accepts)
         except (VerifierError, OSError) as exc:
             message = exc.message if isinstance(exc, VerifierError) else (
                 f"{asset.name}: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
