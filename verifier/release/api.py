@@ -148,7 +148,7 @@ def _to_asset(raw: object) -> ReleaseAsset:
 
 def _release(repo: str, raw: object, assets: tuple[ReleaseAsset, ...]) -> Release:
     r = raw  # a github.GitRelease.GitRelease
-    return Release(repo, r.tag_name, r.title or r.tag_name, assets,  # type: ignore[attr-defined]
+    return Release(repo, r.tag_name, r.name or r.tag_name, assets,  # type: ignore[attr-defined]
                    prerelease=bool(r.prerelease))  # type: ignore[attr-defined]
 
 
