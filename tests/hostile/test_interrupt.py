@@ -45,7 +45,12 @@ def wait_until(condition, proc: subprocess.Popen[str]) -> None:
 
 def interrupted(proc: subprocess.Popen[str]) -> tuple[int, str]:
     interrupt(proc)
-    out, err = proc.communicate(timeout=GUARD)
+    try:
+        out, err = proc.communicate(timeout=GUARD)
+    except subprocess.TimeoutExpired:
+        proc.kill()  # the interrupt was lost: fail without leaving the caller behind
+        proc.communicate()
+        raise
     assert "Traceback" not in err, err
     return proc.returncode, err
 
@@ -97,10 +102,14 @@ def test_ctrl_c_stops_a_release_download(tmp_path: Path) -> None:
     assert not list(cache.rglob("*.part")), "a partial download was left behind"
 
 
+# A program that wants Ctrl-C as KeyboardInterrupt says so: a process started in the background
+# by a non-interactive shell (nohup, `cmd &`, some CI launchers) inherits SIGINT *ignored*,
+# and Python then leaves it ignored. The command line installs its own handler either way.
 LIBRARY_CALLER = """
 import signal, sys
 from pathlib import Path
 from verifier.verify import verify_binary
+signal.signal(signal.SIGINT, signal.default_int_handler)
 if hasattr(signal, "SIGBREAK"):
     signal.signal(signal.SIGBREAK, signal.default_int_handler)
 try:
