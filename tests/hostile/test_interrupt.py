@@ -75,6 +75,29 @@ def test_ctrl_c_stops_launch(tmp_path: Path, pid_file: Path) -> None:
     assert not Path((tmp_path / "cwd").read_text()).exists()
 
 
+def test_sigterm_stops_launch_and_its_servers(tmp_path: Path, pid_file: Path) -> None:
+    """``timeout``, a runner's cancel and supervisors send SIGTERM: the servers must not outlive it."""
+    from tests.unit.test_resolver_modes import write_gguf
+
+    model = write_gguf(tmp_path / "model.gguf", arch="gemma3", size_label="270M")
+    server = ROOT / "tests" / "support" / "fake_server.py"
+    env = clean_env(FAKE_SERVER="escape", HOSTILE_PID_FILE=str(pid_file), HOSTILE_CWD_FILE=str(tmp_path / "cwd"))
+    proc = start(["-m", "verifier", str(server), *python_wrapper(), "--launch", str(model), "--modes", "off",
+                  "--launch-timeout", "600"], env)
+    wait_until(pid_file.exists, proc)
+    proc.terminate()
+    try:
+        _, err = proc.communicate(timeout=GUARD)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    assert "Traceback" not in err, err
+    if sys.platform != "win32":  # Windows cannot catch a terminate; its job object ends the children
+        assert proc.returncode == 130 and err.strip().splitlines()[-1] == "error: interrupted", err
+    assert pid_gone(int(pid_file.read_text()))
+
+
 def test_ctrl_c_stops_the_argv_proof(fake_binary, pid_file: Path) -> None:
     fake = fake_binary(help=help_fixture("real-b11434"), body=HANG_IN_ARGV_PROOF)
     proc = start(["-m", "verifier", str(fake.path), *python_wrapper(), "--argv", "--timeout", "600"],

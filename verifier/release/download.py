@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import socket
 import sys
 import tempfile
 import time
@@ -184,6 +185,21 @@ def _request_error(exc: BaseException) -> str:
     return failure.describe() if failure is not None else type(exc).__name__
 
 
+def _abort(resp: object) -> None:
+    """Shut down the socket a streamed body is read from, so a read blocked in another thread returns.
+
+    The socket is the one under the body's file object (``raw._fp.fp.raw._sock``): the pool's
+    ``raw.connection`` can name another, kept-alive connection.
+    """
+    body = getattr(getattr(getattr(resp, "raw", None), "_fp", None), "fp", None)
+    sock = getattr(getattr(body, "raw", None), "_sock", None)
+    if isinstance(sock, socket.socket):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 def _content_length(resp: object) -> int | None:
     """The announced size, or None when absent or not a number (``Content-Length: abc``)."""
     text = str(resp.headers.get("Content-Length") or "").strip()  # type: ignore[attr-defined]
@@ -213,11 +229,14 @@ def fetch(asset: ReleaseAsset, folder: Path, settings: GitHubSettings, policy: R
     def attempt() -> Downloaded:
         sha = hashlib.sha256()
         done = 0
+        interrupt.check()  # no new attempt once the command was interrupted
         if time.monotonic() > ends:
             raise _TooSlow(f"not finished within {seconds:.0f}s (retries included)")
         with requests.Session() as session:
             resp = _open(session, asset.api_url, settings)
+            interrupt.register(id(resp), lambda: _abort(resp))  # Ctrl-C must not wait for a stalled read
             try:
+                interrupt.check()  # interrupted while the request was opening: the stopper came too late
                 announced = _content_length(resp)
                 expected = asset.size or announced
                 if progress is not None:
@@ -236,7 +255,9 @@ def fetch(asset: ReleaseAsset, folder: Path, settings: GitHubSettings, policy: R
                         if progress is not None:
                             progress.advance(len(chunk))
             finally:
+                interrupt.unregister(id(resp))
                 resp.close()  # type: ignore[attr-defined]
+        interrupt.check()  # an aborted read ends the loop early: that is not a short body to retry
         want = announced or asset.size
         if want and done != want:
             raise _ShortBody(f"the download stopped at {done} of {want} bytes")
@@ -276,6 +297,7 @@ def fetch_small(asset: ReleaseAsset, settings: GitHubSettings, policy: RetryPoli
     def attempt() -> bytes:
         with requests.Session() as session:
             resp = _open(session, asset.api_url, settings)
+            interrupt.register(id(resp), lambda: _abort(resp))  # Ctrl-C must not wait for a stalled read
             try:
                 data = bytearray()
                 while chunk := resp.raw.read1(65536, decode_content=True):  # type: ignore[attr-defined]

@@ -102,13 +102,16 @@ def _on_signal(signum: int, frame: object) -> None:
 
 
 def install_handler() -> Callable[[], None]:
-    """Ctrl-C (and Ctrl-Break on Windows) cancels everything, then raises KeyboardInterrupt.
+    """Ctrl-C (Ctrl-Break on Windows) and SIGTERM cancel everything, then raise KeyboardInterrupt.
 
-    Returns a function that restores the previous handlers. Only the main thread can do this.
+    SIGTERM is what ``timeout``, a CI runner's cancel and process supervisors send: without a
+    handler Python dies at once and the servers it started keep running. (On Windows a
+    terminate cannot be caught; the job object ends the children there.) Returns a function
+    that restores the previous handlers. Only the main thread can do this.
     """
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
-    names = ["SIGINT"] + (["SIGBREAK"] if sys.platform == "win32" else [])
+    names = ["SIGINT"] + (["SIGBREAK"] if sys.platform == "win32" else ["SIGTERM"])
     previous = {}
     for name in names:
         signum = getattr(signal, name, None)
