@@ -40,8 +40,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             f"(about 6 min each on 2 free cores, up to 25 on a busy machine; once). Follow: {logs}"]
 
 
-RUNNER_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "LLAMA_ARG_")
-"""Variables a GitHub runner (or a llama-server user) sets that change what the code under test does."""
+RUNNER_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "LLAMA_ARG_", "PYTEST_ADDOPTS")
+"""Variables a GitHub runner (or a llama-server user) sets that change what the code under test does.
+
+``PYTEST_ADDOPTS`` (the reusable workflows pass ``pytest-args`` through it) was already read by
+this pytest; a child pytest that a test starts must not get the job's test paths as well."""
 RUNNER_NAMES = ("GH_TOKEN", "GH_HOST", "GH_ENTERPRISE_TOKEN", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
                 "http_proxy", "https_proxy", "all_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
