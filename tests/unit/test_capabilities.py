@@ -16,6 +16,8 @@ EXPECTED = {
     "real-b9113": (None, "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, {"spec-type-mtp"}),
     "real-b9246": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
     "real-b9837": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
+    "real-b10173": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
+    "real-b10405": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
     "synthetic-b7864-no-ngram-mod": (None, None, "--draft-max", None, False, False,
                                      {"spec-type-mtp", "spec-draft-n-max", "ngram-mod-knobs"}),
     "synthetic-b7888-legacy": (None, "legacy", "--draft-max", None, False, False,
