@@ -60,15 +60,21 @@ def pid_file(tmp_path: Path) -> Path:
     return tmp_path / "child.pid"
 
 
-def test_ctrl_c_stops_launch(tmp_path: Path, pid_file: Path) -> None:
+def start_launch(tmp_path: Path, pid_file: Path, modes: str) -> subprocess.Popen[str]:
+    """``--launch`` on the fake server whose descendant escapes the process group; returns once it runs."""
     from tests.unit.test_resolver_modes import write_gguf
 
     model = write_gguf(tmp_path / "model.gguf", arch="gemma3", size_label="270M")
     server = ROOT / "tests" / "support" / "fake_server.py"
     env = clean_env(FAKE_SERVER="escape", HOSTILE_PID_FILE=str(pid_file), HOSTILE_CWD_FILE=str(tmp_path / "cwd"))
-    proc = start(["-m", "verifier", str(server), *python_wrapper(), "--launch", str(model), "--modes", "off,ngram",
+    proc = start(["-m", "verifier", str(server), *python_wrapper(), "--launch", str(model), "--modes", modes,
                   "--launch-timeout", "600"], env)
     wait_until(pid_file.exists, proc)
+    return proc
+
+
+def test_ctrl_c_stops_launch(tmp_path: Path, pid_file: Path) -> None:
+    proc = start_launch(tmp_path, pid_file, "off,ngram")
     code, err = interrupted(proc)
     assert code == 130 and err.strip().splitlines()[-1] == "error: interrupted", err
     assert pid_gone(int(pid_file.read_text()))
@@ -77,14 +83,7 @@ def test_ctrl_c_stops_launch(tmp_path: Path, pid_file: Path) -> None:
 
 def test_sigterm_stops_launch_and_its_servers(tmp_path: Path, pid_file: Path) -> None:
     """``timeout``, a runner's cancel and supervisors send SIGTERM: the servers must not outlive it."""
-    from tests.unit.test_resolver_modes import write_gguf
-
-    model = write_gguf(tmp_path / "model.gguf", arch="gemma3", size_label="270M")
-    server = ROOT / "tests" / "support" / "fake_server.py"
-    env = clean_env(FAKE_SERVER="escape", HOSTILE_PID_FILE=str(pid_file), HOSTILE_CWD_FILE=str(tmp_path / "cwd"))
-    proc = start(["-m", "verifier", str(server), *python_wrapper(), "--launch", str(model), "--modes", "off",
-                  "--launch-timeout", "600"], env)
-    wait_until(pid_file.exists, proc)
+    proc = start_launch(tmp_path, pid_file, "off")
     proc.terminate()
     try:
         _, err = proc.communicate(timeout=GUARD)

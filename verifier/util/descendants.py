@@ -23,10 +23,11 @@ import subprocess
 import sys
 import time
 
+from verifier.util.linux import PR_SET_CHILD_SUBREAPER, prctl
+
 MARKER = "LLAMA_SERVER_VERIFIER_RUN"
 """Environment variable set on every child; its value names the run."""
 
-_PR_SET_CHILD_SUBREAPER = 36
 _subreaper: bool | None = None
 
 
@@ -34,15 +35,7 @@ def become_subreaper() -> bool:
     """Linux: adopt orphaned descendants (once per process); False where unavailable."""
     global _subreaper
     if _subreaper is None:
-        _subreaper = False
-        if sys.platform.startswith("linux"):
-            try:
-                import ctypes
-
-                libc = ctypes.CDLL(None, use_errno=True)
-                _subreaper = libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-            except (OSError, AttributeError):
-                _subreaper = False
+        _subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1)
     return _subreaper
 
 

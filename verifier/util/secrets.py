@@ -21,10 +21,11 @@ from __future__ import annotations
 import os
 import sys
 
+from verifier.util.linux import PR_SET_DUMPABLE, prctl
+
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "GH_ENTERPRISE_TOKEN",
                    "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN")
 """Environment variables that hold a credential."""
-_PR_SET_DUMPABLE = 4
 _protected = False
 
 
@@ -54,11 +55,5 @@ def protect_process() -> bool:
         return _protected
     if not _started_with_token():
         return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        _protected = libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        _protected = False
+    _protected = prctl(PR_SET_DUMPABLE, 0)
     return _protected
