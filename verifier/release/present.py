@@ -100,7 +100,9 @@ def format_assets_markdown(report: Report, release: Release) -> str:
     out = [f"### Release {md_cell(release.repo)} {md_cell(release.tag)}: "
            f"{'✅ passed' if report.ok else '❌ failed'}", ""]
     if release.resolution:
-        out += [f"Resolved {md_cell(release.resolution)}", ""]
+        # tags and the reason come from the API and are escaped; the arrow is ours
+        out += [f"Resolved {md_cell(release.requested or release.tag)} -> {md_cell(release.tag)} "
+                f"({md_cell(release.because)})", ""]
     out += ["| asset | digest | binary | checks | verdict |", "|---|---|---|---|---|"]
     for b in report.binaries:
         a = _asset(b)
