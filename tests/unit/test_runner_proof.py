@@ -4,7 +4,7 @@ A real runner sets ``GITHUB_ACTIONS``, ``GITHUB_STEP_SUMMARY``, ``GITHUB_OUTPUT`
 for the step that runs pytest. The autouse ``clean_environment`` fixture in ``tests/conftest.py``
 keeps them from every test; this runs the tests that exercise the Actions output (summary,
 annotations, outputs) in a child pytest under such an environment and checks the files stay
-empty. ``.ci/run`` does the same for the whole unit tier.
+empty. ``.ci/run`` runs the whole README test command that way.
 """
 
 from __future__ import annotations

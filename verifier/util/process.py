@@ -12,6 +12,7 @@ even when a descendant holds the output pipes open.
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from verifier.util import descendants, interrupt, secrets
 MAX_OUTPUT = 16 << 20
 """Bytes kept per stream; llama-server's help is about 30 KB."""
 DRAIN_GRACE = 1.0
-"""How long the pipes may stay open after every descendant was killed."""
+"""How long the pipes may stay silent and open after every descendant was killed."""
 
 _GROUP_KWARGS: dict[str, object] = (
     {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
@@ -148,30 +149,95 @@ def popen(argv: Sequence[str], *, cwd: str | Path, env: dict[str, str] | None = 
     return proc
 
 
-class _Reader(threading.Thread):
-    """Drains one pipe into memory up to a limit; sets ``overflow`` past it."""
+class _Capture:
+    """Collects a child's stdout and stderr up to a limit per stream; ``overflow`` once one passes it.
 
-    def __init__(self, pipe: object, limit: int, overflow: threading.Event) -> None:
-        super().__init__(daemon=True)
-        self.pipe = pipe
+    POSIX reads both pipes from the calling thread with a selector, so whatever is in a pipe
+    when the child ends is always read: a loaded machine can delay the read, never lose it.
+    Windows has no select() for pipes and drains them with one thread each.
+    """
+
+    def __init__(self, proc: subprocess.Popen[bytes], limit: int) -> None:
         self.limit = limit
-        self.overflow = overflow
-        self.data = bytearray()
+        self.overflow = False
+        self._proc = proc
+        self.data = {"stdout": bytearray(), "stderr": bytearray()}
+        self._pipes = {"stdout": proc.stdout, "stderr": proc.stderr}
+        self._selector: selectors.BaseSelector | None = None
+        self._threads: list[threading.Thread] = []
+        if sys.platform == "win32":
+            for name, pipe in self._pipes.items():
+                thread = threading.Thread(target=self._drain_thread, args=(name, pipe), daemon=True)
+                thread.start()
+                self._threads.append(thread)
+        else:
+            self._selector = selectors.DefaultSelector()
+            for name, pipe in self._pipes.items():
+                if pipe is not None:
+                    self._selector.register(pipe.fileno(), selectors.EVENT_READ, name)
 
-    def run(self) -> None:
-        read = self.pipe.read1 if hasattr(self.pipe, "read1") else self.pipe.read  # type: ignore[attr-defined]
+    def _keep(self, name: str, chunk: bytes) -> None:
+        room = self.limit - len(self.data[name])
+        self.data[name] += chunk[:max(room, 0)]
+        if len(chunk) > room:
+            self.overflow = True
+
+    def _drain_thread(self, name: str, pipe: object) -> None:
+        read = pipe.read1 if hasattr(pipe, "read1") else pipe.read  # type: ignore[attr-defined]
         try:
-            while chunk := read(65536):
-                room = self.limit - len(self.data)
-                self.data += chunk[:max(room, 0)]
-                if len(chunk) > room:
-                    self.overflow.set()
-                    return
+            while not self.overflow and (chunk := read(65536)):
+                self._keep(name, chunk)
         except (OSError, ValueError):
             return
 
-    def text(self) -> str:
-        return bytes(self.data).decode("utf-8", errors="replace")
+    def pump(self, timeout: float) -> bool:
+        """Read what the pipes offer within ``timeout``; False when nothing came (no data, no EOF)."""
+        if self._selector is None:
+            return False
+        if not self._selector.get_map():
+            try:
+                self._proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                pass
+            return False
+        events = self._selector.select(timeout)
+        for key, _ in events:
+            chunk = os.read(key.fd, 65536)
+            if chunk:
+                self._keep(key.data, chunk)
+            else:
+                self._selector.unregister(key.fd)
+        return bool(events)
+
+    def finish(self, grace: float) -> None:
+        """After the child and its descendants are gone: read to the end of both pipes.
+
+        Gives up once the pipes stayed silent for ``grace`` seconds (or trickled for five
+        times that), which only happens when something that escaped the kill holds them open.
+        Data already in a pipe is read first, however late this thread gets to run.
+        """
+        if self._selector is not None:
+            quiet_since = started = time.monotonic()
+            while self._selector.get_map() and not self.overflow:
+                trickling = time.monotonic() - started >= 5 * grace
+                if self.pump(0 if trickling else 0.05):
+                    quiet_since = time.monotonic()
+                elif trickling or time.monotonic() - quiet_since >= grace:
+                    break
+            self._selector.close()
+        else:
+            sizes = None
+            while any(t.is_alive() for t in self._threads) and sizes != [len(d) for d in self.data.values()]:
+                sizes = [len(d) for d in self.data.values()]
+                for thread in self._threads:
+                    thread.join(grace)
+        if not any(t.is_alive() for t in self._threads):
+            for pipe in self._pipes.values():
+                if pipe is not None:
+                    pipe.close()
+
+    def text(self, name: str) -> str:
+        return bytes(self.data[name]).decode("utf-8", errors="replace")
 
 
 def run(argv: Sequence[str], *, timeout: float, cwd: str | Path, env: dict[str, str] | None = None,
@@ -183,34 +249,29 @@ def run(argv: Sequence[str], *, timeout: float, cwd: str | Path, env: dict[str, 
     """
     deadline = time.monotonic() + timeout
     proc = popen(argv, cwd=cwd, env=env)
-    overflow = threading.Event()
-    readers = {name: _Reader(pipe, max_output, overflow) for name, pipe in (("stdout", proc.stdout),
-                                                                           ("stderr", proc.stderr))}
-    for reader in readers.values():
-        reader.start()
+    capture = _Capture(proc, max_output)
     try:
-        while proc.poll() is None and not overflow.is_set() and time.monotonic() < deadline:
+        while proc.poll() is None and not capture.overflow and time.monotonic() < deadline:
             interrupt.check()
-            try:
-                proc.wait(timeout=min(0.05, max(deadline - time.monotonic(), 0.001)))
-            except subprocess.TimeoutExpired:
-                pass
-        timed_out = proc.poll() is None and not overflow.is_set()
+            wait = min(0.05, max(deadline - time.monotonic(), 0.001))
+            if sys.platform == "win32":
+                try:
+                    proc.wait(timeout=wait)
+                except subprocess.TimeoutExpired:
+                    pass
+            else:
+                capture.pump(wait)
+        timed_out = proc.poll() is None and not capture.overflow
     finally:
         # Finished, timed out, overflowed or interrupted: whatever it started goes now.
         kill_tree(proc)
         proc.wait()
-        drained = time.monotonic() + DRAIN_GRACE
-        for reader in readers.values():
-            reader.join(max(drained - time.monotonic(), 0))
-        for pipe in (proc.stdout, proc.stderr):
-            if pipe is not None and not any(r.is_alive() for r in readers.values()):
-                pipe.close()
+        capture.finish(DRAIN_GRACE)
         release(proc)
     interrupt.check()
-    if overflow.is_set():
-        stream = next((name for name, r in readers.items() if len(r.data) >= max_output), "stdout")
+    if capture.overflow:
+        stream = next((name for name, d in capture.data.items() if len(d) >= max_output), "stdout")
         raise OutputTooLarge(stream, max_output)
     if timed_out:
-        raise ProcessTimeout(timeout, readers["stdout"].text(), readers["stderr"].text())
-    return Completed(tuple(argv), proc.returncode, readers["stdout"].text(), readers["stderr"].text())
+        raise ProcessTimeout(timeout, capture.text("stdout"), capture.text("stderr"))
+    return Completed(tuple(argv), proc.returncode, capture.text("stdout"), capture.text("stderr"))
