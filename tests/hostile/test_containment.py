@@ -9,6 +9,7 @@ the closing note carry the figures).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from tests.conftest import help_fixture
 from tests.hostile.fakes import ESCAPE, FLOOD, HANG
+from tests.support.patience import until_reached
 from tests.hostile.support import clean_env, pid_gone, python_wrapper, run_module
 from verifier.util.process import MAX_OUTPUT, OutputTooLarge, run
 
@@ -34,17 +36,21 @@ def assert_nothing_left(traces: dict[str, str]) -> None:
 @pytest.mark.parametrize("ending", ["exits", "hangs"])
 def test_escaped_descendant_holding_stdout_is_ended(fake_binary, traces, ending) -> None:
     fake = fake_binary(help=help_fixture("real-b11434"), body=ESCAPE + (HANG if ending == "hangs" else ""))
-    done = run_module("verifier", str(fake.path), *python_wrapper(), "--timeout", "3", env=clean_env(**traces))
-    assert_nothing_left(traces)
     if ending == "hangs":
-        assert done.returncode == 2 and "timed out after 3s" in done.stderr
+        done = until_reached(
+            lambda timeout: run_module("verifier", str(fake.path), *python_wrapper(), "--timeout", f"{timeout:g}",
+                                       env=clean_env(**traces)),
+            lambda _: Path(traces["HOSTILE_PID_FILE"]).exists(), first=3)
+        assert done.returncode == 2 and re.search(r"timed out after \d+s", done.stderr), done.stderr
     else:
+        done = run_module("verifier", str(fake.path), *python_wrapper(), "--timeout", "120", env=clean_env(**traces))
         assert done.returncode == 0, done.stderr
+    assert_nothing_left(traces)
 
 
 def test_argv_proof_leaves_no_descendant(fake_binary, traces) -> None:
     fake = fake_binary(help=help_fixture("real-b11434"), body=ESCAPE)
-    done = run_module("verifier", str(fake.path), *python_wrapper(), "--argv", "--timeout", "5",
+    done = run_module("verifier", str(fake.path), *python_wrapper(), "--argv", "--timeout", "120",
                       env=clean_env(**traces))
     assert done.returncode in (0, 1), done.stderr
     assert_nothing_left(traces)
@@ -55,9 +61,12 @@ def test_launch_leaves_no_descendant(tmp_path: Path, traces) -> None:
 
     model = write_gguf(tmp_path / "model.gguf", arch="gemma3", size_label="270M")
     server = Path(__file__).resolve().parents[1] / "support" / "fake_server.py"
-    done = run_module("verifier", str(server), *python_wrapper(), "--launch", str(model), "--modes", "off",
-                      "--launch-timeout", "3", env=clean_env(FAKE_SERVER="escape", **traces))
-    assert done.returncode == 1 and "not healthy within 3s" in done.stdout, done.stdout + done.stderr
+    done = until_reached(
+        lambda timeout: run_module("verifier", str(server), *python_wrapper(), "--launch", str(model), "--modes",
+                                   "off", "--launch-timeout", f"{timeout:g}",
+                                   env=clean_env(FAKE_SERVER="escape", **traces)),
+        lambda _: Path(traces["HOSTILE_PID_FILE"]).exists(), first=3)
+    assert done.returncode == 1 and re.search(r"not healthy within \d+s", done.stdout), done.stdout + done.stderr
     assert_nothing_left(traces)
 
 

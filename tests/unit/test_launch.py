@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.patience import until_reached
 from tests.support.processes import alive
 from tests.unit.test_resolver_modes import write_gguf
 from verifier.cli import main
@@ -58,8 +60,12 @@ def test_crash_before_healthy_is_reported(model: Path, caps, monkeypatch) -> Non
 def test_never_healthy_times_out_and_leaves_no_process(model: Path, caps, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("FAKE_SERVER", "spawn")
     monkeypatch.setenv("FAKE_SERVER_CHILD_PID", str(tmp_path / "child.pid"))
-    result = launch_mode(FAKE, model, ModelInfo(False, 0.27), caps, "ngram", wrapper=WRAPPER, timeout=2)
-    assert result.outcome == FAILED and result.detail == "not healthy within 2s"
+    child_pid = tmp_path / "child.pid"
+    result = until_reached(
+        lambda timeout: launch_mode(FAKE, model, ModelInfo(False, 0.27), caps, "ngram", wrapper=WRAPPER,
+                                    timeout=timeout),
+        lambda _: child_pid.exists(), first=2)
+    assert result.outcome == FAILED and re.fullmatch(r"not healthy within \d+s", result.detail)
     assert not alive(result.pid)
     assert not alive(int((tmp_path / "child.pid").read_text()))
 
@@ -122,7 +128,10 @@ def test_an_mtp_path_that_crashes_or_never_drafts_fails_with_the_servers_lines(
 
 def test_an_mtp_path_that_hangs_fails_and_leaves_no_server(mtp_model: Path, caps, monkeypatch) -> None:
     monkeypatch.setenv("FAKE_SERVER", "mtp-hang")
-    result = launch_mode(FAKE, mtp_model, ModelInfo(True, 0.002), caps, "mtp", wrapper=WRAPPER, timeout=8)
+    result = until_reached(
+        lambda timeout: launch_mode(FAKE, mtp_model, ModelInfo(True, 0.002), caps, "mtp", wrapper=WRAPPER,
+                                    timeout=timeout),
+        lambda tried: "not healthy within" not in tried.detail, first=8)
     assert result.outcome == FAILED
     assert "healthy, but the completion failed (timed out); the server is still running" in result.detail
     assert "adding speculative implementation 'draft-mtp'" in result.detail

@@ -15,6 +15,7 @@ from verifier.cli import main
 from verifier.errors import VerifierError
 from verifier.probe import probe
 from verifier.util import binfmt
+from tests.support.patience import until_reached
 from tests.support.processes import alive
 
 MINIMAL_HELP = "--port PORT                             port to listen (default: 8080)\n"
@@ -78,8 +79,12 @@ def test_hanging_grandchild_is_killed_with_its_parent(fake_binary, tmp_path: Pat
     time.sleep(120)
     """
     fake = fake_binary(MINIMAL_HELP, body=body)
-    with pytest.raises(VerifierError, match="timed out"):
-        probe(fake.path, timeout=3, wrapper=fake.wrapper)
+
+    def attempt(timeout: float) -> None:
+        with pytest.raises(VerifierError, match="timed out"):
+            probe(fake.path, timeout=timeout, wrapper=fake.wrapper)
+
+    until_reached(attempt, lambda _: marker.exists(), first=3)
     pid = int(marker.read_text())
     assert not alive(pid)
 
