@@ -1,13 +1,17 @@
-"""Output a child printed before it ended is never lost, however late it is read.
+"""Output a child printed is never lost: not when it is read late, not when runs overlap.
 
-Under load (a build beside the suite) a real llama-server's help went missing once: the
-child had exited, its 30 KB sat in the pipe, and the reader had not run within the drain
-grace. Reading what is in the pipe must not depend on when this process gets the CPU.
+Under load (a build beside the suite) a real llama-server's help came back empty, exit code
+0, twice. Two runs in one process (``--help`` and ``--version`` run in parallel): one run's
+sweep for orphans took the other's child, caught between fork and exec, for a marker-less
+orphan, killed and reaped it, and its Popen read exit code 0 and no output. Starting a
+child and sweeping for orphans now exclude each other; and what is in a pipe when the child
+ends is read however late this process gets the CPU.
 """
 
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -32,3 +36,13 @@ def test_run_with_no_drain_grace_keeps_everything(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(process, "DRAIN_GRACE", 0.0)
     done = process.run([sys.executable, "-c", PRINTS], timeout=60, cwd=tmp_path)
     assert (done.returncode, len(done.stdout), len(done.stderr)) == (0, 60000, 100)
+
+
+def test_overlapping_runs_never_take_each_others_children(tmp_path: Path) -> None:
+    def one(index: int) -> tuple[int, str]:
+        done = process.run([sys.executable, "-I", "-S", "-c", f"print('run {index}')"], timeout=120, cwd=tmp_path)
+        return done.returncode, done.stdout.strip()
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(one, range(120)))
+    assert results == [(0, f"run {i}") for i in range(120)]

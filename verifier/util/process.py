@@ -83,6 +83,14 @@ class _Containment:
 
 _contained: dict[int, _Containment] = {}
 _contained_lock = threading.Lock()
+_starting = threading.RLock()
+"""Held while a child is started and registered, and while :func:`kill_tree` looks for orphans.
+
+Between fork and exec a new child still shows this process's environment, without a run
+marker, so another run's sweep would take it for a marker-less orphan of its own, kill it
+and reap it (its Popen then reads exit code 0 and no output). Re-entrant: Ctrl-C may call
+:func:`kill_tree` from a signal handler in the thread that holds it.
+"""
 
 
 def child_env(env: dict[str, str] | None, run_id: str) -> dict[str, str]:
@@ -96,6 +104,15 @@ def child_env(env: dict[str, str] | None, run_id: str) -> dict[str, str]:
 
 def kill_tree(proc: subprocess.Popen[bytes]) -> None:
     """Kill the child and every descendant it started; safe to call twice."""
+    with _starting:
+        _kill_tree(proc)
+    try:
+        proc.kill()
+    except OSError:
+        pass
+
+
+def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
     with _contained_lock:
         box = _contained.get(proc.pid)
         spared = {pid for pid in _contained if pid != proc.pid}
@@ -107,10 +124,6 @@ def kill_tree(proc: subprocess.Popen[bytes]) -> None:
                            stderr=subprocess.DEVNULL, check=False)
     else:
         descendants.end_all(proc.pid, box.run_id if box else "", spared, box.start if box else 0)
-    try:
-        proc.kill()
-    except OSError:
-        pass
 
 
 def release(proc: subprocess.Popen[bytes]) -> None:
@@ -132,19 +145,20 @@ def popen(argv: Sequence[str], *, cwd: str | Path, env: dict[str, str] | None = 
     descendants.become_subreaper()
     run_id = uuid.uuid4().hex
     job = descendants.WindowsJob() if sys.platform == "win32" else None
-    proc = subprocess.Popen(  # noqa: S603 - argv is a list, never a shell string
-        list(argv),
-        cwd=cwd,
-        env=child_env(env, run_id),
-        stdin=subprocess.DEVNULL,
-        stdout=stdout,  # type: ignore[arg-type]
-        stderr=stderr,  # type: ignore[arg-type]
-        **_GROUP_KWARGS,  # type: ignore[arg-type]
-    )
-    if job is not None:
-        job.assign(proc)
-    with _contained_lock:
-        _contained[proc.pid] = _Containment(run_id, descendants.start_ticks(proc.pid), job)
+    with _starting:
+        proc = subprocess.Popen(  # noqa: S603 - argv is a list, never a shell string
+            list(argv),
+            cwd=cwd,
+            env=child_env(env, run_id),
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,  # type: ignore[arg-type]
+            stderr=stderr,  # type: ignore[arg-type]
+            **_GROUP_KWARGS,  # type: ignore[arg-type]
+        )
+        if job is not None:
+            job.assign(proc)
+        with _contained_lock:
+            _contained[proc.pid] = _Containment(run_id, descendants.start_ticks(proc.pid), job)
     interrupt.register(proc.pid, lambda: kill_tree(proc))
     return proc
 
