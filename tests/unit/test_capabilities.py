@@ -19,6 +19,7 @@ EXPECTED = {
     "real-b9837": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
     "real-b10159": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
     "real-b10173": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
+    "real-b10380": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
     "real-b10405": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
     "synthetic-b7864-no-ngram-mod": (None, None, "--draft-max", None, False, False,
                                      {"spec-type-mtp", "spec-draft-n-max", "ngram-mod-knobs"}),

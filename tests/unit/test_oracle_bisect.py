@@ -55,3 +55,15 @@ def test_nothing_changed_and_unjudgeable_ends() -> None:
     judge, _ = judged(1, skip={0})
     assert (search(range(10), judge).error or "").startswith("the old end 0 cannot be judged")
     assert search([1], judged(1)[0]).error == "the range holds fewer than two builds"
+
+
+def test_a_progress_line_names_the_outcome_once() -> None:
+    from verifier.oracle.bisect import Step
+    from verifier.oracle.present import sdist_label, step_line
+
+    points = [11434, 10405]
+    rejected = Step(0, Outcome("rejected", "rejected: --mlock -> error: invalid argument: --mlock"), "new")
+    passed = Step(1, Outcome("pass", "lists draft-mtp"), "old")
+    assert step_line(rejected, points, sdist_label) == (
+        "b11434: new (rejected: --mlock -> error: invalid argument: --mlock)")
+    assert step_line(passed, points, sdist_label) == "b10405: old (pass: lists draft-mtp)"

@@ -22,7 +22,9 @@ def step_line(step: Step, points: Sequence[object], label: Callable[[object], st
     name = label(points[step.index])
     if step.term == "skip":
         return f"skip {name}: {step.outcome.detail}"
-    return f"{name}: {step.term} ({step.outcome.value}: {step.outcome.detail})"
+    value, detail = step.outcome.value, step.outcome.detail
+    said = detail if detail.startswith(f"{value}:") else f"{value}: {detail}"  # accepts' details name it
+    return f"{name}: {step.term} ({said})"
 
 
 def bisect_text(result: BisectResult[object], label: Callable[[object], str], judge: Judge) -> str:
