@@ -10,6 +10,7 @@ ends is read however late this process gets the CPU.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -46,3 +47,17 @@ def test_overlapping_runs_never_take_each_others_children(tmp_path: Path) -> Non
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(one, range(120)))
     assert results == [(0, f"run {i}") for i in range(120)]
+
+
+def test_ctrl_c_inside_a_registration_does_not_deadlock(tmp_path: Path) -> None:
+    """The signal handler runs cancel() in the main thread, possibly while it holds the registries' locks."""
+    code = ("import sys\n"
+            "from verifier.util import interrupt, process\n"
+            "child = process.popen([sys.executable, '-c', 'import time; time.sleep(600)'], cwd='.')\n"
+            "with process._starting, process._contained_lock, interrupt._lock:\n"
+            "    interrupt.cancel()\n"
+            "child.wait()\n"
+            "print('returned')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == "returned", done.stderr  # the child was killed, nothing deadlocked

@@ -20,7 +20,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _event = threading.Event()
-_lock = threading.Lock()
+_lock = threading.RLock()
+"""Re-entrant: the Ctrl-C handler runs :func:`cancel` in the main thread, maybe inside :func:`register`."""
 _stoppers: dict[int, Callable[[], None]] = {}
 
 

@@ -82,7 +82,7 @@ class _Containment:
 
 
 _contained: dict[int, _Containment] = {}
-_contained_lock = threading.Lock()
+_contained_lock = threading.RLock()  # re-entrant: Ctrl-C's kill_tree may run inside popen's registration
 _starting = threading.RLock()
 """Held while a child is started and registered, and while :func:`kill_tree` looks for orphans.
 
@@ -216,7 +216,10 @@ class _Capture:
             return False
         events = self._selector.select(timeout)
         for key, _ in events:
-            chunk = os.read(key.fd, 65536)
+            try:
+                chunk = os.read(key.fd, 65536)
+            except OSError:  # a pipe that errors is a pipe that ended
+                chunk = b""
             if chunk:
                 self._keep(key.data, chunk)
             else:
