@@ -112,3 +112,21 @@ def test_no_build_for_this_host_says_which_tag_was_resolved(upstream: FakeGitHub
     assert line.startswith("error: release b11550 has no llama-server build for this host")
     assert line.endswith("(resolved v0.6.0 -> b11550 (v0.6.0 is a semver release that points at b11550 "
                          "(nightly-tag.txt)))")
+
+
+def test_no_download_leaves_a_ctrl_c_stopper_registered(upstream: FakeGitHub, tmp_path: Path, monkeypatch) -> None:
+    """Each streamed body registers a stopper for Ctrl-C while it is read; none outlives its download
+    (the pointer read once kept its own, holding the closed response, for the rest of the process)."""
+    from verifier.release import download
+    from verifier.release.api import GitHubSettings, fetch_release
+    from verifier.release.retry import RetryPolicy
+    from verifier.util import interrupt
+
+    for name, value in upstream.env().items():
+        monkeypatch.setenv(name, value)
+    settings, policy = GitHubSettings.from_env(), RetryPolicy()
+    release = fetch_release("ggml-org/llama.cpp", "latest", settings, policy)  # reads nightly-tag.txt
+    assert release.tag == "b11549" and interrupt._stoppers == {}
+    asset = next(a for a in release.assets if a.name == f"llama-b11549-bin-{UP}.tar.gz")
+    got = download.fetch(asset, tmp_path, settings, policy)
+    assert got.size > 0 and interrupt._stoppers == {}

@@ -21,9 +21,10 @@ import socket
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Iterator, Protocol
 from urllib.parse import urljoin
 
 from verifier.errors import VerifierError
@@ -200,6 +201,20 @@ def _abort(resp: object) -> None:
             pass
 
 
+@contextmanager
+def _interruptible(resp: object) -> Iterator[None]:
+    """Ctrl-C aborts ``resp``'s body at once (a stalled read must not hold the command), and
+    closes it on the way out; an aborted read that ended a loop early raises ``Cancelled``."""
+    interrupt.register(id(resp), lambda: _abort(resp))
+    try:
+        interrupt.check()  # interrupted while the request was opening: the stopper came too late
+        yield
+    finally:
+        interrupt.unregister(id(resp))
+        resp.close()  # type: ignore[attr-defined]
+    interrupt.check()  # an aborted read is not a short body to retry
+
+
 def _content_length(resp: object) -> int | None:
     """The announced size, or None when absent or not a number (``Content-Length: abc``)."""
     text = str(resp.headers.get("Content-Length") or "").strip()  # type: ignore[attr-defined]
@@ -234,9 +249,7 @@ def fetch(asset: ReleaseAsset, folder: Path, settings: GitHubSettings, policy: R
             raise _TooSlow(f"not finished within {seconds:.0f}s (retries included)")
         with requests.Session() as session:
             resp = _open(session, asset.api_url, settings)
-            interrupt.register(id(resp), lambda: _abort(resp))  # Ctrl-C must not wait for a stalled read
-            try:
-                interrupt.check()  # interrupted while the request was opening: the stopper came too late
+            with _interruptible(resp):
                 announced = _content_length(resp)
                 expected = asset.size or announced
                 if progress is not None:
@@ -254,10 +267,6 @@ def fetch(asset: ReleaseAsset, folder: Path, settings: GitHubSettings, policy: R
                         out.write(chunk)
                         if progress is not None:
                             progress.advance(len(chunk))
-            finally:
-                interrupt.unregister(id(resp))
-                resp.close()  # type: ignore[attr-defined]
-        interrupt.check()  # an aborted read ends the loop early: that is not a short body to retry
         want = announced or asset.size
         if want and done != want:
             raise _ShortBody(f"the download stopped at {done} of {want} bytes")
@@ -297,8 +306,7 @@ def fetch_small(asset: ReleaseAsset, settings: GitHubSettings, policy: RetryPoli
     def attempt() -> bytes:
         with requests.Session() as session:
             resp = _open(session, asset.api_url, settings)
-            interrupt.register(id(resp), lambda: _abort(resp))  # Ctrl-C must not wait for a stalled read
-            try:
+            with _interruptible(resp):
                 data = bytearray()
                 while chunk := resp.raw.read1(65536, decode_content=True):  # type: ignore[attr-defined]
                     interrupt.check()
@@ -307,8 +315,6 @@ def fetch_small(asset: ReleaseAsset, settings: GitHubSettings, policy: RetryPoli
                     data += chunk
                     if len(data) > max_bytes:
                         raise _Oversize(f"larger than {max_bytes} bytes")
-            finally:
-                resp.close()  # type: ignore[attr-defined]
         if asset.size and len(data) != asset.size:
             raise _ShortBody(f"the download stopped at {len(data)} of {asset.size} bytes")
         return bytes(data)
