@@ -24,7 +24,7 @@ PRINTS = "import sys; sys.stdout.write('h' * 60000); sys.stdout.flush(); sys.std
 
 def test_output_in_the_pipe_is_read_after_the_child_ended(tmp_path: Path) -> None:
     proc = process.popen([sys.executable, "-c", PRINTS], cwd=tmp_path)
-    capture = process._Capture(proc, process.MAX_OUTPUT)
+    capture = process.capture_output(proc, process.MAX_OUTPUT)
     proc.wait()  # nothing was read while it ran: all of it waits in the pipes
     process.kill_tree(proc)
     capture.finish(grace=0)

@@ -104,26 +104,22 @@ def child_env(env: dict[str, str] | None, run_id: str) -> dict[str, str]:
 
 def kill_tree(proc: subprocess.Popen[bytes]) -> None:
     """Kill the child and every descendant it started; safe to call twice."""
-    with _starting:
-        _kill_tree(proc)
+    with _starting:  # no child of another run is between fork and registration while we sweep
+        with _contained_lock:
+            box = _contained.get(proc.pid)
+            spared = {pid for pid in _contained if pid != proc.pid}
+        if sys.platform == "win32":
+            if box is not None and box.job is not None:
+                box.job.close()  # type: ignore[attr-defined]
+            if proc.poll() is None:
+                subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, check=False)
+        else:
+            descendants.end_all(proc.pid, box.run_id if box else "", spared, box.start if box else 0)
     try:
         proc.kill()
     except OSError:
         pass
-
-
-def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
-    with _contained_lock:
-        box = _contained.get(proc.pid)
-        spared = {pid for pid in _contained if pid != proc.pid}
-    if sys.platform == "win32":
-        if box is not None and box.job is not None:
-            box.job.close()  # type: ignore[attr-defined]
-        if proc.poll() is None:
-            subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, check=False)
-    else:
-        descendants.end_all(proc.pid, box.run_id if box else "", spared, box.start if box else 0)
 
 
 def release(proc: subprocess.Popen[bytes]) -> None:
@@ -164,66 +160,62 @@ def popen(argv: Sequence[str], *, cwd: str | Path, env: dict[str, str] | None = 
 
 
 class _Capture:
-    """Collects a child's stdout and stderr up to a limit per stream; ``overflow`` once one passes it.
-
-    POSIX reads both pipes from the calling thread with a selector, so whatever is in a pipe
-    when the child ends is always read: a loaded machine can delay the read, never lose it.
-    Windows has no select() for pipes and drains them with one thread each.
-    """
+    """A child's stdout and stderr, kept up to ``limit`` bytes each; ``overflow`` once one passes it."""
 
     def __init__(self, proc: subprocess.Popen[bytes], limit: int) -> None:
+        self.proc = proc
         self.limit = limit
         self.overflow = False
-        self._proc = proc
         self.data = {"stdout": bytearray(), "stderr": bytearray()}
-        self._pipes = {"stdout": proc.stdout, "stderr": proc.stderr}
-        self._selector: selectors.BaseSelector | None = None
-        self._threads: list[threading.Thread] = []
-        if sys.platform == "win32":
-            for name, pipe in self._pipes.items():
-                thread = threading.Thread(target=self._drain_thread, args=(name, pipe), daemon=True)
-                thread.start()
-                self._threads.append(thread)
-        else:
-            self._selector = selectors.DefaultSelector()
-            for name, pipe in self._pipes.items():
-                if pipe is not None:
-                    self._selector.register(pipe.fileno(), selectors.EVENT_READ, name)
+        self.pipes = {"stdout": proc.stdout, "stderr": proc.stderr}
 
-    def _keep(self, name: str, chunk: bytes) -> None:
+    def keep(self, name: str, chunk: bytes) -> None:
         room = self.limit - len(self.data[name])
         self.data[name] += chunk[:max(room, 0)]
         if len(chunk) > room:
             self.overflow = True
 
-    def _drain_thread(self, name: str, pipe: object) -> None:
-        read = pipe.read1 if hasattr(pipe, "read1") else pipe.read  # type: ignore[attr-defined]
+    def wait(self, timeout: float) -> None:
         try:
-            while not self.overflow and (chunk := read(65536)):
-                self._keep(name, chunk)
-        except (OSError, ValueError):
-            return
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def text(self, name: str) -> str:
+        return bytes(self.data[name]).decode("utf-8", errors="replace")
+
+    def close(self) -> None:
+        for pipe in self.pipes.values():
+            if pipe is not None:
+                pipe.close()
+
+
+class _SelectorCapture(_Capture):
+    """POSIX: both pipes are read by the calling thread, so whatever is in a pipe when the child
+    ends is always read: a loaded machine can delay the read, never lose it."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], limit: int) -> None:
+        super().__init__(proc, limit)
+        self.selector = selectors.DefaultSelector()
+        for name, pipe in self.pipes.items():
+            if pipe is not None:
+                self.selector.register(pipe.fileno(), selectors.EVENT_READ, name)
 
     def pump(self, timeout: float) -> bool:
         """Read what the pipes offer within ``timeout``; False when nothing came (no data, no EOF)."""
-        if self._selector is None:
+        if not self.selector.get_map():
+            self.wait(timeout)
             return False
-        if not self._selector.get_map():
-            try:
-                self._proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                pass
-            return False
-        events = self._selector.select(timeout)
+        events = self.selector.select(timeout)
         for key, _ in events:
             try:
                 chunk = os.read(key.fd, 65536)
             except OSError:  # a pipe that errors is a pipe that ended
                 chunk = b""
             if chunk:
-                self._keep(key.data, chunk)
+                self.keep(key.data, chunk)
             else:
-                self._selector.unregister(key.fd)
+                self.selector.unregister(key.fd)
         return bool(events)
 
     def finish(self, grace: float) -> None:
@@ -233,28 +225,52 @@ class _Capture:
         times that), which only happens when something that escaped the kill holds them open.
         Data already in a pipe is read first, however late this thread gets to run.
         """
-        if self._selector is not None:
-            quiet_since = started = time.monotonic()
-            while self._selector.get_map() and not self.overflow:
-                trickling = time.monotonic() - started >= 5 * grace
-                if self.pump(0 if trickling else 0.05):
-                    quiet_since = time.monotonic()
-                elif trickling or time.monotonic() - quiet_since >= grace:
-                    break
-            self._selector.close()
-        else:
-            sizes = None
-            while any(t.is_alive() for t in self._threads) and sizes != [len(d) for d in self.data.values()]:
-                sizes = [len(d) for d in self.data.values()]
-                for thread in self._threads:
-                    thread.join(grace)
-        if not any(t.is_alive() for t in self._threads):
-            for pipe in self._pipes.values():
-                if pipe is not None:
-                    pipe.close()
+        quiet_since = started = time.monotonic()
+        while self.selector.get_map() and not self.overflow:
+            trickling = time.monotonic() - started >= 5 * grace
+            if self.pump(0 if trickling else 0.05):
+                quiet_since = time.monotonic()
+            elif trickling or time.monotonic() - quiet_since >= grace:
+                break
+        self.selector.close()
+        self.close()
 
-    def text(self, name: str) -> str:
-        return bytes(self.data[name]).decode("utf-8", errors="replace")
+
+class _ThreadCapture(_Capture):
+    """Windows has no select() for pipes: one thread drains each."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], limit: int) -> None:
+        super().__init__(proc, limit)
+        self.threads = [threading.Thread(target=self._drain, args=(name, pipe), daemon=True)
+                        for name, pipe in self.pipes.items() if pipe is not None]
+        for thread in self.threads:
+            thread.start()
+
+    def _drain(self, name: str, pipe: object) -> None:
+        read = pipe.read1 if hasattr(pipe, "read1") else pipe.read  # type: ignore[attr-defined]
+        try:
+            while not self.overflow and (chunk := read(65536)):
+                self.keep(name, chunk)
+        except (OSError, ValueError):
+            return
+
+    def pump(self, timeout: float) -> bool:
+        self.wait(timeout)  # the threads read
+        return False
+
+    def finish(self, grace: float) -> None:
+        """Wait for both threads while they make progress; a pipe held open stops them making any."""
+        sizes = None
+        while any(t.is_alive() for t in self.threads) and sizes != [len(d) for d in self.data.values()]:
+            sizes = [len(d) for d in self.data.values()]
+            for thread in self.threads:
+                thread.join(grace)
+        if not any(t.is_alive() for t in self.threads):
+            self.close()
+
+
+def capture_output(proc: subprocess.Popen[bytes], limit: int) -> _SelectorCapture | _ThreadCapture:
+    return _ThreadCapture(proc, limit) if sys.platform == "win32" else _SelectorCapture(proc, limit)
 
 
 def run(argv: Sequence[str], *, timeout: float, cwd: str | Path, env: dict[str, str] | None = None,
@@ -266,18 +282,11 @@ def run(argv: Sequence[str], *, timeout: float, cwd: str | Path, env: dict[str, 
     """
     deadline = time.monotonic() + timeout
     proc = popen(argv, cwd=cwd, env=env)
-    capture = _Capture(proc, max_output)
+    capture = capture_output(proc, max_output)
     try:
         while proc.poll() is None and not capture.overflow and time.monotonic() < deadline:
             interrupt.check()
-            wait = min(0.05, max(deadline - time.monotonic(), 0.001))
-            if sys.platform == "win32":
-                try:
-                    proc.wait(timeout=wait)
-                except subprocess.TimeoutExpired:
-                    pass
-            else:
-                capture.pump(wait)
+            capture.pump(min(0.05, max(deadline - time.monotonic(), 0.001)))
         timed_out = proc.poll() is None and not capture.overflow
     finally:
         # Finished, timed out, overflowed or interrupted: whatever it started goes now.
