@@ -43,16 +43,21 @@ def wait_until(condition, proc: subprocess.Popen[str]) -> None:
         assert proc.poll() is None, proc.communicate()
 
 
-def interrupted(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    interrupt(proc)
+def stopped(proc: subprocess.Popen[str], stop) -> tuple[int, str]:
+    """``stop(proc)`` (a signal), then its exit code and stderr; no traceback allowed."""
+    stop(proc)
     try:
-        out, err = proc.communicate(timeout=GUARD)
+        _, err = proc.communicate(timeout=GUARD)
     except subprocess.TimeoutExpired:
-        proc.kill()  # the interrupt was lost: fail without leaving the caller behind
+        proc.kill()  # the signal was lost: fail without leaving the caller behind
         proc.communicate()
         raise
     assert "Traceback" not in err, err
     return proc.returncode, err
+
+
+def interrupted(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    return stopped(proc, interrupt)
 
 
 @pytest.fixture
@@ -84,16 +89,9 @@ def test_ctrl_c_stops_launch(tmp_path: Path, pid_file: Path) -> None:
 def test_sigterm_stops_launch_and_its_servers(tmp_path: Path, pid_file: Path) -> None:
     """``timeout``, a runner's cancel and supervisors send SIGTERM: the servers must not outlive it."""
     proc = start_launch(tmp_path, pid_file, "off")
-    proc.terminate()
-    try:
-        _, err = proc.communicate(timeout=GUARD)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise
-    assert "Traceback" not in err, err
+    code, err = stopped(proc, subprocess.Popen.terminate)
     if sys.platform != "win32":  # Windows cannot catch a terminate; its job object ends the children
-        assert proc.returncode == 130 and err.strip().splitlines()[-1] == "error: interrupted", err
+        assert code == 130 and err.strip().splitlines()[-1] == "error: interrupted", err
     assert pid_gone(int(pid_file.read_text()))
 
 
