@@ -35,7 +35,11 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILDER = ROOT / "scripts" / "build_llama_server.py"
-CACHE = Path(os.environ.get("LLAMA_SERVER_VERIFIER_CACHE") or Path.home() / ".cache" / "llama-server-verifier")
+sys.path.insert(0, str(BUILDER.parent))
+
+from build_llama_server import cache_root  # noqa: E402  (the sibling script decides where the cache is)
+
+CACHE = cache_root()
 
 
 @dataclass(frozen=True)
