@@ -62,14 +62,35 @@ class Run:
                 f"{self.load_before:.1f} -> {self.load_after:.1f} | {self.last_line} |")
 
 
-def _stop_group(proc: subprocess.Popen[bytes]) -> None:
-    """End ``proc`` and everything in its session."""
-    if proc.poll() is None:
+def _session_members(sid: int) -> set[int]:
+    """Linux: the processes of session ``sid`` (act and pytest start process groups of their own)."""
+    members = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
+            session = stat.read_text().rsplit(")", 1)[1].split()[3]  # state ppid pgrp session ...
+        except (OSError, IndexError):
+            continue
+        if session == str(sid):
+            members.add(int(stat.parent.name))
+    return members
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """End ``proc`` and everything in its session (on other systems: its process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    for pid in _session_members(proc.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
     proc.wait()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class Beside(threading.Thread):
@@ -170,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.beside:
         load = Beside(shlex.split(args.beside), dict(os.environ))
     runs: list[Run] = []
+    signal.signal(signal.SIGTERM, _interrupt)  # a supervisor's stop ends the runs and the load, as Ctrl-C does
     try:
         if load is not None:
             load.start()

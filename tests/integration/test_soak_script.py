@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.support.processes import alive
@@ -20,6 +21,9 @@ set -euo pipefail
 until [ -e "$BESIDE_PID" ]; do sleep 0.05; done  # the load beside has started
 n=$(( $(cat "$SOAK_COUNTER" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$SOAK_COUNTER"
 echo "clone of $(git rev-parse --short HEAD) at $PWD" > "$SOAK_COUNTER.where"
+if [ -n "${SOAK_HANG_PID:-}" ]; then  # a step that leaves the process group and hangs
+  python3 -c "import os, time; os.setpgid(0, 0); open('$SOAK_HANG_PID.tmp', 'w').write(str(os.getpid())); os.replace('$SOAK_HANG_PID.tmp', '$SOAK_HANG_PID'); time.sleep(600)"
+fi
 if [ "$n" = "${SOAK_FAIL_AT:-}" ]; then echo "== 1 failed, 3 passed in 0.1s =="; exit 1; fi
 echo "== 4 passed in 0.1s =="
 """
@@ -38,12 +42,15 @@ def checkout(path: Path) -> str:
                           check=True).stdout.strip()
 
 
-def soak(tmp_path: Path, *args: str, fail_at: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOAK_COUNTER": str(tmp_path / "count"), "SOAK_FAIL_AT": fail_at,
-           "BESIDE_PID": str(tmp_path / "beside.pid")}
+def soak_argv(tmp_path: Path, *args: str, **env: str) -> tuple[list[str], dict[str, str]]:
     beside = f"{sys.executable} -c \"{BESIDE}\""
-    return subprocess.run([sys.executable, str(SCRIPT), "--repo", "repo", "--logs", "logs", "--beside", beside,
-                           *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    return ([sys.executable, str(SCRIPT), "--repo", "repo", "--logs", "logs", "--beside", beside, *args],
+            {**os.environ, "SOAK_COUNTER": str(tmp_path / "count"), "BESIDE_PID": str(tmp_path / "beside.pid"), **env})
+
+
+def soak(tmp_path: Path, *args: str, fail_at: str = "") -> subprocess.CompletedProcess[str]:
+    argv, env = soak_argv(tmp_path, *args, SOAK_FAIL_AT=fail_at)
+    return subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_stops_at_the_first_failure_and_the_load_ends_with_it(tmp_path: Path) -> None:
@@ -73,3 +80,21 @@ def test_not_a_checkout_is_one_line_and_exit_2(tmp_path: Path) -> None:
     done = soak(tmp_path, "--runs", "1")
     assert (done.returncode, done.stderr) == (2, "error: repo: not a checkout with .ci/run\n")
     assert not (tmp_path / "beside.pid").exists()
+
+
+def test_sigterm_ends_the_run_its_escaped_steps_and_the_load(tmp_path: Path) -> None:
+    checkout(tmp_path / "repo")
+    hang = tmp_path / "hang.pid"
+    argv, env = soak_argv(tmp_path, "--runs", "1", SOAK_HANG_PID=str(hang))
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while not hang.exists():  # the step runs (it can only start once the load beside has)
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        proc.terminate()
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert (proc.returncode, err) == (130, "error: interrupted\n")
+    assert not alive(int(hang.read_text())), "a step of the run outlived the soak"
+    assert not alive(int((tmp_path / "beside.pid").read_text())), "the load outlived the soak"
