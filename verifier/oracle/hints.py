@@ -39,15 +39,21 @@ def _real(caps: Capabilities) -> list[HelpEntry]:
 
 
 def _mentioned_by(word: str, caps: Capabilities) -> tuple[HelpEntry, str] | None:
-    """A real entry whose description lists ``word`` (``- dio: use DirectIO``); with that line."""
+    """A real entry whose description lists ``word`` (``- dio: use DirectIO``); with that line.
+
+    A listed value wins over a passing mention: ``--load-mode`` says "not using mlock)" before
+    its item "- mlock: force system to keep model in RAM".
+    """
     if len(word) < 3:
         return None
-    pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
-    for entry in _real(caps):
-        match = pattern.search(entry.description)
-        if match:
-            tail = entry.description[match.start():]
-            return entry, re.split(r"\s+-\s|\.\s", tail, maxsplit=1)[0].strip()
+    listed = re.compile(rf"(?:^|\s)-\s+({re.escape(word)}:)")
+    mentioned = re.compile(rf"(?<![\w-])({re.escape(word)})(?![\w-])")
+    for pattern in (listed, mentioned):
+        for entry in _real(caps):
+            match = pattern.search(entry.description)
+            if match:
+                tail = entry.description[match.start(1):]
+                return entry, re.split(r"\s+-\s|\.\s", tail, maxsplit=1)[0].strip()
     return None
 
 
