@@ -20,6 +20,7 @@ like ``.ci/run``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import shutil
@@ -40,6 +41,8 @@ sys.path.insert(0, str(BUILDER.parent))
 from build_llama_server import cache_root  # noqa: E402  (the sibling script decides where the cache is)
 
 CACHE = cache_root()
+STOP_GRACE = 60.0
+"""Seconds a run's steps get to clean up after SIGINT before they are killed."""
 
 
 @dataclass(frozen=True)
@@ -63,29 +66,41 @@ class Run:
 
 
 def _session_members(sid: int) -> set[int]:
-    """Linux: the processes of session ``sid`` (act and pytest start process groups of their own)."""
+    """Linux: the live processes of session ``sid`` (act and pytest start process groups of their own)."""
     members = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            session = stat.read_text().rsplit(")", 1)[1].split()[3]  # state ppid pgrp session ...
-        except (OSError, IndexError):
+            state, _, _, session = stat.read_text().rsplit(")", 1)[1].split()[:4]
+        except (OSError, ValueError):
             continue
-        if session == str(sid):
+        if session == str(sid) and state != "Z":
             members.add(int(stat.parent.name))
     return members
 
 
 def _stop_group(proc: subprocess.Popen[bytes]) -> None:
-    """End ``proc`` and everything in its session (on other systems: its process group)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        pass
-    for pid in _session_members(proc.pid):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+    """End ``proc`` and everything in its session (on other systems: its process group).
+
+    SIGINT first, as Ctrl-C in a terminal: pytest and the verifier then stop the servers they
+    started in sessions of their own, and a build removes its half-written folder. SIGKILL
+    ended those steps with nothing cleaned, and a hung server of the act tier outlived the soak.
+    Whatever still runs after ``STOP_GRACE`` seconds is killed.
+    """
+    def members() -> set[int]:
+        return _session_members(proc.pid) | ({proc.pid} if proc.poll() is None else set())
+
+    def send(signum: int) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signum)
+        for pid in members():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signum)
+
+    send(signal.SIGINT)
+    deadline = time.monotonic() + STOP_GRACE
+    while members() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    send(signal.SIGKILL)
     proc.wait()
 
 

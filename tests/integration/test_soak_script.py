@@ -21,11 +21,25 @@ set -euo pipefail
 until [ -e "$BESIDE_PID" ]; do sleep 0.05; done  # the load beside has started
 n=$(( $(cat "$SOAK_COUNTER" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$SOAK_COUNTER"
 echo "clone of $(git rev-parse --short HEAD) at $PWD" > "$SOAK_COUNTER.where"
-if [ -n "${SOAK_HANG_PID:-}" ]; then  # a step that leaves the process group and hangs
-  python3 -c "import os, time; os.setpgid(0, 0); open('$SOAK_HANG_PID.tmp', 'w').write(str(os.getpid())); os.replace('$SOAK_HANG_PID.tmp', '$SOAK_HANG_PID'); time.sleep(600)"
-fi
+if [ -n "${SOAK_HANG_PID:-}" ]; then python3 .ci/hang.py; fi
 if [ "$n" = "${SOAK_FAIL_AT:-}" ]; then echo "== 1 failed, 3 passed in 0.1s =="; exit 1; fi
 echo "== 4 passed in 0.1s =="
+"""
+HANG = """
+# A step that leaves the process group and hangs, with a server in a session of its own that
+# only it can stop (as pytest running the verifier): on Ctrl-C it stops the server.
+import os, subprocess, sys, time
+os.setpgid(0, 0)
+server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
+try:
+    target = os.environ["SOAK_HANG_PID"]
+    with open(target + ".tmp", "w") as f:
+        f.write(f"{os.getpid()} {server.pid}")
+    os.replace(target + ".tmp", target)
+    time.sleep(600)
+finally:
+    server.kill()
+    server.wait()
 """
 BESIDE = ("import os, sys, time; open(os.environ['BESIDE_PID'] + '.tmp', 'w').write(str(os.getpid())); "
           "os.replace(os.environ['BESIDE_PID'] + '.tmp', os.environ['BESIDE_PID']); time.sleep(600)")
@@ -34,6 +48,7 @@ BESIDE = ("import os, sys, time; open(os.environ['BESIDE_PID'] + '.tmp', 'w').wr
 def checkout(path: Path) -> str:
     (path / ".ci").mkdir(parents=True)
     (path / ".ci" / "run").write_text(CI_RUN)
+    (path / ".ci" / "hang.py").write_text(HANG)
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
     for git in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "ci"]):
@@ -82,7 +97,7 @@ def test_not_a_checkout_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "beside.pid").exists()
 
 
-def test_sigterm_ends_the_run_its_escaped_steps_and_the_load(tmp_path: Path) -> None:
+def test_sigterm_ends_the_run_its_escaped_steps_their_servers_and_the_load(tmp_path: Path) -> None:
     checkout(tmp_path / "repo")
     hang = tmp_path / "hang.pid"
     argv, env = soak_argv(tmp_path, "--runs", "1", SOAK_HANG_PID=str(hang))
@@ -96,5 +111,7 @@ def test_sigterm_ends_the_run_its_escaped_steps_and_the_load(tmp_path: Path) -> 
     finally:
         proc.kill()
     assert (proc.returncode, err) == (130, "error: interrupted\n")
-    assert not alive(int(hang.read_text())), "a step of the run outlived the soak"
+    step, server = map(int, hang.read_text().split())
+    assert not alive(step), "a step of the run outlived the soak"
+    assert not alive(server), "a server the step started outlived the soak: the step was not let stop it"
     assert not alive(int((tmp_path / "beside.pid").read_text())), "the load outlived the soak"
