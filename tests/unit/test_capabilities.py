@@ -10,23 +10,13 @@ from verifier.capabilities import Version
 from verifier.checks import DEFAULT_CHECKS, run_checks, select_checks
 
 # fixture: (mtp_token, ngram_mod_flavor, spec_draft_n_max_flag, spec_draft_p_min_flag, map_k, map_k4v, failing checks)
+DRAFT_MTP_ERA = ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, frozenset())
+"""Every real build from b9246 on: draft-mtp, today's ngram-mod knobs, ngram-map-k/k4v, no check failing."""
 EXPECTED = {
-    "real-b11434": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
     "real-b9093": (None, "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, {"spec-type-mtp"}),
     "real-b9113": (None, "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, {"spec-type-mtp"}),
-    "real-b9246": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b9830": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b9837": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b10159": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b10173": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b10380": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b10405": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b10867": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b10878": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b10894": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b10917": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b10991": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
-    "real-b11104": ("draft-mtp", "new", "--spec-draft-n-max", "--spec-draft-p-min", True, True, set()),
+    **{f"real-b{n}": DRAFT_MTP_ERA for n in (9246, 9830, 9837, 10159, 10173, 10380, 10405, 10867, 10878, 10894,
+                                              10917, 10991, 11104, 11434)},
     "synthetic-b7864-no-ngram-mod": (None, None, "--draft-max", None, False, False,
                                      {"spec-type-mtp", "spec-draft-n-max", "ngram-mod-knobs"}),
     "synthetic-b7888-legacy": (None, "legacy", "--draft-max", None, False, False,

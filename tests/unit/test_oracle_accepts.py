@@ -80,8 +80,9 @@ def test_a_stub_or_unknown_network_argument_is_kept_for_the_parser_to_reject(tmp
     ("error: invalid argument: -cpent", "-cpent is not an argument of this build (build "),  # the newest that had it
     ("error: invalid argument: --bogus", "--bogus is not an argument of this build"),
     # the listed value "- mlock: ...", not the passing "not using mlock)" two lines above it
-    ("error: invalid argument: --mlock", '--mlock is not an argument of this build; --load-mode is (its help lists '
-                                         '"mlock: force system to keep model in RAM rather than swapping or compressing")'),
+    ("error: invalid argument: --mlock",
+     '--mlock is not an argument of this build; --load-mode is (its help lists '
+     '"mlock: force system to keep model in RAM rather than swapping or compressing")'),
     ('error while handling argument "--spec-type": unknown speculative type: mtp',
      "--spec-type does not list 'mtp'; it lists 'draft-mtp' (types: none, draft-simple, "),
     ('error while handling argument "-c": expected value for argument', "-c takes a value in this build: N"),

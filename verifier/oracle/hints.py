@@ -48,8 +48,9 @@ def _mentioned_by(word: str, caps: Capabilities) -> tuple[HelpEntry, str] | None
         return None
     listed = re.compile(rf"(?:^|\s)-\s+({re.escape(word)}:)")
     mentioned = re.compile(rf"(?<![\w-])({re.escape(word)})(?![\w-])")
+    entries = _real(caps)
     for pattern in (listed, mentioned):
-        for entry in _real(caps):
+        for entry in entries:
             match = pattern.search(entry.description)
             if match:
                 tail = entry.description[match.start(1):]
